@@ -1,0 +1,2 @@
+//! A small typed Discourse client for roomscribe.
+pub mod types;

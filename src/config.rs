@@ -74,20 +74,8 @@ impl Default for TranscriptConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct RuleConfig {
-    /// Category id, slug, parent/child or name; subcategories are included. None: every category.
-    pub category: Option<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// watch | follow | mute | thread
-    pub filter: String,
-    /// With `thread`: the topic id whose replies are forwarded.
-    pub topic: Option<u64>,
-    /// The room the matching items go to (any ROOM form).
-    pub room: String,
-}
+/// Notification rules are defined next to the code that applies them.
+pub use roomscribe_discourse::rules::RuleConfig;
 
 impl Config {
     /// Reads the file given by `--config`, else the default path if it exists, else defaults.

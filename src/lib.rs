@@ -9,6 +9,7 @@ pub use roomscribe_transcript as transcript;
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod headless;
 pub mod logging;

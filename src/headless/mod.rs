@@ -4,14 +4,26 @@
 use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, LoginService};
 use crate::config::Config;
+
+pub mod categories;
+pub mod feed;
+pub mod forum;
+pub mod login_discourse;
+pub mod publish;
+pub mod login;
+pub mod matrix;
+pub mod tail;
+pub mod transcript;
+pub mod tui;
+pub mod watch;
 
 pub fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.global.config.as_deref())?;
     let Some(command) = cli.command else {
         return match cli.room {
-            Some(room) => not_yet("the interactive app", &room),
+            Some(room) => tui::run(&room, &cli.global, &config),
             None => {
                 Cli::command().print_help()?;
                 Ok(())
@@ -27,11 +39,21 @@ pub fn run(cli: Cli) -> Result<()> {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(())
         }
-        Command::Tui { room } => not_yet("the interactive app", &room),
+        Command::Tui { room } => tui::run(&room, &cli.global, &config),
         Command::Demo { .. } => not_yet("the demo", ""),
-        other => {
-            let _ = &config;
-            not_yet(&format!("{other:?}"), "")
+        Command::Transcript(args) => transcript::run(args, &cli.global, &config),
+        Command::Tail { room, json, backfill } => tail::run(&room, json, backfill, &cli.global, &config),
+        Command::Login {
+            service: LoginService::Matrix { method, no_browser },
+        } => login::matrix(method, no_browser, &cli.global, &config),
+        Command::Categories { json } => categories::run(json, &cli.global, &config),
+        Command::Feed { json } => feed::run(json, &cli.global, &config),
+        Command::Watch { room } => watch::run(&room, &cli.global, &config),
+        Command::Publish { title, category, tags, open, file } => {
+            publish::run(&title, &category, &tags, open, &file, &cli.global, &config)
+        }
+        Command::Login { service: LoginService::Discourse { no_browser } } => {
+            login_discourse::run(no_browser, &cli.global, &config)
         }
     }
 }

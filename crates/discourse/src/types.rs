@@ -79,7 +79,9 @@ pub enum ForumEvent {
     Connection(ConnState),
     Published(PublishedTopic),
     /// Discourse's own words, one line each. The app keeps the draft.
-    PublishFailed { errors: Vec<String> },
+    PublishFailed {
+        errors: Vec<String>,
+    },
     Error(String),
 }
 

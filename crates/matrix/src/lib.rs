@@ -1,1 +1,36 @@
-//! placeholder
+//! roomscribe's Matrix (Gitter) client on matrix-sdk: login and session, room resolution,
+//! backfill, the live stream and sending notices.
+//!
+//! The app talks to it only through owned values: [`run`] is a task fed with
+//! [`ChatCommand`](roomscribe_transcript::model::ChatCommand)s that reports
+//! [`ChatEvent`](roomscribe_transcript::model::ChatEvent)s; the headless commands use the plain
+//! async functions ([`connect`], [`resolve_room`], [`backfill`], ...).
+
+mod backfill;
+mod callback;
+mod connect;
+pub mod convert;
+mod error;
+mod live;
+mod login;
+mod resolve;
+mod run;
+mod send;
+mod session;
+
+pub use backfill::{Backfiller, Step, backfill};
+pub use callback::{LoopbackCallback, callback_param, parse_pasted};
+pub use connect::{Credentials, client_for, connect};
+pub use error::{Error, Result};
+pub use live::{Backoff, LiveError, LiveStream};
+pub use login::{
+    LoginMethod, PendingLogin, available_methods, check_offered, finish_login, login_password,
+    start_browser_login,
+};
+pub use resolve::{RoomTarget, resolve_room};
+pub use run::run;
+pub use send::send_message;
+pub use session::{StoredSession, persist_refreshed_tokens};
+
+/// The SDK, for callers that need its types (the bench, tests).
+pub use matrix_sdk;

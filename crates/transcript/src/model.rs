@@ -79,8 +79,13 @@ pub enum ConnState {
     Connecting,
     Connected,
     /// Waiting `in_secs` before attempt number `attempt`.
-    Reconnecting { in_secs: u64, attempt: u32 },
-    Offline { reason: String },
+    Reconnecting {
+        in_secs: u64,
+        attempt: u32,
+    },
+    Offline {
+        reason: String,
+    },
 }
 
 /// The room a source is attached to, once resolved.
@@ -108,10 +113,16 @@ pub enum ChatEvent {
     /// A new event from the live stream (or from filling a gap after a limited sync).
     Live(TimelineEvent),
     /// A member changed display name; the new name applies to later messages.
-    MemberName { user_id: String, name: String },
+    MemberName {
+        user_id: String,
+        name: String,
+    },
     Connection(ConnState),
     /// A message we sent was accepted by the server.
-    Sent { txn_id: String, event_id: String },
+    Sent {
+        txn_id: String,
+        event_id: String,
+    },
     /// One line, already fit for a user to read; never contains a token.
     Error(String),
 }

@@ -1,0 +1,107 @@
+//! A forum item as a room notice: plain text and HTML (title linked, short excerpt quoted).
+
+use crate::types::{ForumItem, ItemKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub plain: String,
+    pub html: String,
+}
+
+const EXCERPT_CHARS: usize = 280;
+
+pub fn notice(item: &ForumItem) -> Notice {
+    let verb = match item.kind {
+        ItemKind::NewTopic => "posted a new topic",
+        ItemKind::Reply => "replied in",
+        ItemKind::Notification => "notified you in",
+    };
+    let user = if item.username.is_empty() {
+        "someone"
+    } else {
+        &item.username
+    };
+    let excerpt = short(&item.excerpt);
+    let plain = format!("{user} {verb} {} — {}", item.title, item.url);
+    let mut html = format!(
+        "{} {verb} <a href=\"{}\">{}</a>",
+        escape(user),
+        escape(&item.url),
+        escape(&item.title)
+    );
+    if !excerpt.is_empty() {
+        html.push_str(&format!("<blockquote>{}</blockquote>", escape(&excerpt)));
+    }
+    Notice { plain, html }
+}
+
+fn short(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= EXCERPT_CHARS {
+        flat
+    } else {
+        let cut: String = flat.chars().take(EXCERPT_CHARS).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> ForumItem {
+        ForumItem {
+            key: "post:5".into(),
+            kind: ItemKind::Reply,
+            topic_id: 3,
+            post_id: Some(5),
+            post_number: Some(2),
+            title: "Build <broken> & \"why\"".into(),
+            category_id: Some(1),
+            tags: vec![],
+            username: "alice".into(),
+            excerpt: "see <script>alert(1)</script>\n\n it's fine".into(),
+            url: "https://f.org/t/build/3/2?a=1&b=2".into(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            routes: vec![],
+        }
+    }
+
+    #[test]
+    fn plain_and_escaped_html() {
+        let n = notice(&item());
+        assert_eq!(
+            n.plain,
+            "alice replied in Build <broken> & \"why\" — https://f.org/t/build/3/2?a=1&b=2"
+        );
+        assert_eq!(
+            n.html,
+            "alice replied in <a href=\"https://f.org/t/build/3/2?a=1&amp;b=2\">Build &lt;broken&gt; &amp; &quot;why&quot;</a>\
+             <blockquote>see &lt;script&gt;alert(1)&lt;/script&gt; it&#39;s fine</blockquote>"
+        );
+    }
+
+    #[test]
+    fn long_excerpt_is_cut_on_a_char_boundary() {
+        let mut it = item();
+        it.excerpt = "é".repeat(1000);
+        let n = notice(&it);
+        assert!(n.html.contains('…'));
+        assert!(n.html.len() < 1000);
+    }
+}

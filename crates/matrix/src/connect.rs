@@ -1,0 +1,123 @@
+//! Building a logged-in client from what the user has: an access token, a password, or the
+//! stored session. Homeserver discovery uses `.well-known` from the user id's server name.
+
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::ruma::{OwnedUserId, UserId};
+use matrix_sdk::store::RoomLoadSettings;
+use matrix_sdk::{Client, SessionMeta, SessionTokens};
+
+use crate::error::{Error, Result, describe};
+use crate::session::StoredSession;
+
+/// What the user gave us to sign in with.
+pub enum Credentials {
+    /// An access token (from another client, or `access_token_command`).
+    Token(String),
+    /// A user id or localpart, and its password.
+    Password { user: String, password: String },
+    /// The session `roomscribe login matrix` stored.
+    Stored(StoredSession),
+}
+
+/// An unauthenticated client for `homeserver` (URL or server name), else for the server of
+/// `user` (full user id) via `.well-known`.
+pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
+    let builder = Client::builder().handle_refresh_tokens();
+    let (builder, label) = match (homeserver, user) {
+        (Some(hs), _) if hs.starts_with("http://") || hs.starts_with("https://") => {
+            (builder.homeserver_url(hs), hs.to_string())
+        }
+        (Some(hs), _) => (builder.server_name_or_homeserver_url(hs), hs.to_string()),
+        (None, Some(u)) => {
+            let id = UserId::parse(u).map_err(|_| Error::NoHomeserver)?;
+            let label = id.server_name().to_string();
+            (builder.server_name(id.server_name()), label)
+        }
+        (None, None) => return Err(Error::NoHomeserver),
+    };
+    builder
+        .build()
+        .await
+        .map_err(|e| Error::Homeserver(label, e.to_string()))
+}
+
+/// A client logged in with `creds`; `homeserver` overrides the stored session's.
+pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Client> {
+    match creds {
+        Credentials::Stored(session) => {
+            let hs = homeserver.unwrap_or(&session.homeserver);
+            let client = client_for(Some(hs), None).await?;
+            session.restore(&client).await?;
+            Ok(client)
+        }
+        Credentials::Password { user, password } => {
+            let client = client_for(homeserver, Some(&user)).await?;
+            login_password_on(&client, &user, &password).await?;
+            Ok(client)
+        }
+        Credentials::Token(token) => {
+            let hs = homeserver.ok_or(Error::NoHomeserver)?;
+            let (user_id, device_id) = whoami(hs, &token).await?;
+            let client = client_for(Some(hs), None).await?;
+            let session = MatrixSession {
+                meta: SessionMeta {
+                    user_id,
+                    device_id: device_id.as_str().into(),
+                },
+                tokens: SessionTokens {
+                    access_token: token,
+                    refresh_token: None,
+                },
+            };
+            client
+                .matrix_auth()
+                .restore_session(session, RoomLoadSettings::default())
+                .await
+                .map_err(|e| Error::Login(describe(&e)))?;
+            Ok(client)
+        }
+    }
+}
+
+pub(crate) async fn login_password_on(client: &Client, user: &str, password: &str) -> Result<()> {
+    client
+        .matrix_auth()
+        .login_username(user, password)
+        .initial_device_display_name("roomscribe")
+        .request_refresh_token()
+        .send()
+        .await
+        .map_err(|e| Error::Login(describe(&e)))?;
+    Ok(())
+}
+
+/// Who a bare access token belongs to. The SDK only sends tokens for an active session, so a
+/// throwaway client holds the token just for this one request.
+async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> {
+    let probe = client_for(Some(homeserver), None).await?;
+    let placeholder = MatrixSession {
+        meta: SessionMeta {
+            user_id: OwnedUserId::try_from("@roomscribe-probe:invalid")
+                .map_err(|e| Error::Login(e.to_string()))?,
+            device_id: "PROBE".into(),
+        },
+        tokens: SessionTokens {
+            access_token: token.to_string(),
+            refresh_token: None,
+        },
+    };
+    probe
+        .matrix_auth()
+        .restore_session(placeholder, RoomLoadSettings::default())
+        .await
+        .map_err(|e| Error::Login(describe(&e)))?;
+    let me = probe
+        .whoami()
+        .await
+        .map_err(|e| Error::Login(crate::error::describe_http(&e)))?;
+    let device = me
+        .device_id
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "ROOMSCRIBE".into());
+    Ok((me.user_id, device))
+}

@@ -1,0 +1,250 @@
+//! The chat source task: resolves and joins the room, then runs the live stream, backfill and
+//! sending side by side, reporting everything as owned `ChatEvent`s.
+
+use matrix_sdk::Client;
+use matrix_sdk::ruma::OwnedRoomId;
+use roomscribe_transcript::RoomRef;
+use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent, ConnState};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::backfill::Backfiller;
+use crate::error::Error;
+use crate::live::{Backoff, LiveError, LiveStream};
+use crate::resolve::{RoomTarget, resolve_room};
+use crate::send::send_message;
+
+struct Outgoing {
+    txn_id: String,
+    body: String,
+    html: Option<String>,
+    notice: bool,
+}
+
+/// Runs until `Shutdown`, until `cmd_rx` closes, or until the app stops listening. A failure
+/// nothing can fix by waiting (unknown room, revoked session) ends it with
+/// `Connection(Offline { reason })`, the reason being one line for the user.
+pub async fn run(
+    client: Client,
+    room: RoomRef,
+    mut cmd_rx: mpsc::Receiver<ChatCommand>,
+    ev_tx: mpsc::Sender<ChatEvent>,
+) {
+    let _ = ev_tx
+        .send(ChatEvent::Connection(ConnState::Connecting))
+        .await;
+    let Some(target) = resolve(&client, &room, &ev_tx).await else {
+        return;
+    };
+    if ev_tx
+        .send(ChatEvent::Room(target.info.clone()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let Some((live, since)) = first_sync(&client, &target.room_id, &ev_tx).await else {
+        return;
+    };
+    let _ = ev_tx
+        .send(ChatEvent::Connection(ConnState::Connected))
+        .await;
+
+    let (bf_tx, bf_rx) = mpsc::channel(16);
+    let (send_tx, send_rx) = mpsc::channel(64);
+    let mut tasks = JoinSet::new();
+    tasks.spawn(live_loop(live, ev_tx.clone()));
+    tasks.spawn(backfill_loop(
+        Backfiller::new(client.clone(), target.room_id.clone(), Some(since)),
+        bf_rx,
+        ev_tx.clone(),
+    ));
+    tasks.spawn(send_loop(client, target.room_id, send_rx, ev_tx.clone()));
+
+    loop {
+        tokio::select! {
+            cmd = cmd_rx.recv() => match cmd {
+                None | Some(ChatCommand::Shutdown) => break,
+                Some(ChatCommand::Backfill(req)) => {
+                    if bf_tx.send(req).await.is_err() { break; }
+                }
+                Some(ChatCommand::Send { txn_id, body, html, notice }) => {
+                    if send_tx.send(Outgoing { txn_id, body, html, notice }).await.is_err() { break; }
+                }
+            },
+            // A task ends only when the app stopped listening or the session died.
+            _ = tasks.join_next() => break,
+        }
+    }
+    tasks.abort_all();
+}
+
+/// The room, joined; retried with backoff while the server cannot be reached, given up (with
+/// `Offline`) when the answer is final (unknown, forbidden, encrypted).
+async fn resolve(
+    client: &Client,
+    room: &RoomRef,
+    ev_tx: &mpsc::Sender<ChatEvent>,
+) -> Option<RoomTarget> {
+    let mut backoff = Backoff::default();
+    loop {
+        let err = match resolve_room(client, room).await {
+            Ok(target) => return Some(target),
+            Err(Error::Unreachable(why)) => LiveError::Transient(why),
+            Err(other) => LiveError::Fatal(other.to_string()),
+        };
+        if !wait_after(err, &mut backoff, ev_tx).await {
+            return None;
+        }
+    }
+}
+
+/// The first sync, retried with backoff while the network is away.
+async fn first_sync(
+    client: &Client,
+    room_id: &OwnedRoomId,
+    ev_tx: &mpsc::Sender<ChatEvent>,
+) -> Option<(LiveStream, String)> {
+    let mut backoff = Backoff::default();
+    loop {
+        match LiveStream::start(client.clone(), room_id.clone()).await {
+            Ok(started) => return Some(started),
+            Err(err) => {
+                if !wait_after(err, &mut backoff, ev_tx).await {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Reports a failed sync and waits before the next try. False: give up.
+async fn wait_after(
+    err: LiveError,
+    backoff: &mut Backoff,
+    ev_tx: &mpsc::Sender<ChatEvent>,
+) -> bool {
+    match err {
+        LiveError::RateLimited(wait) => {
+            tokio::time::sleep(wait).await;
+            true
+        }
+        LiveError::Transient(why) => {
+            let (wait, attempt) = backoff.next_delay();
+            tracing::info!("sync failed ({why}); attempt {attempt} in {wait:?}");
+            let state = ConnState::Reconnecting {
+                in_secs: wait.as_secs_f64().ceil() as u64,
+                attempt,
+            };
+            if ev_tx.send(ChatEvent::Connection(state)).await.is_err() {
+                return false;
+            }
+            tokio::time::sleep(wait).await;
+            true
+        }
+        LiveError::Fatal(reason) => {
+            let _ = ev_tx
+                .send(ChatEvent::Connection(ConnState::Offline { reason }))
+                .await;
+            false
+        }
+    }
+}
+
+async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
+    let mut backoff = Backoff::default();
+    loop {
+        match live.next().await {
+            Ok(items) => {
+                if backoff.failing() {
+                    backoff.reset();
+                    if ev_tx
+                        .send(ChatEvent::Connection(ConnState::Connected))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                for ev in items {
+                    if ev_tx.send(ev).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(err) => {
+                if !wait_after(err, &mut backoff, &ev_tx).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn backfill_loop(
+    mut filler: Backfiller,
+    mut requests: mpsc::Receiver<BackfillRequest>,
+    ev_tx: mpsc::Sender<ChatEvent>,
+) {
+    while let Some(req) = requests.recv().await {
+        let mut fetched = 0;
+        loop {
+            let ev = match filler.step(&req, fetched).await {
+                Ok(step) => {
+                    fetched = step.fetched;
+                    let done = step.done;
+                    let ev = ChatEvent::Backfill {
+                        events: step.events,
+                        fetched: step.fetched,
+                        done: step.done,
+                        reached_start: step.reached_start,
+                    };
+                    if ev_tx.send(ev).await.is_err() {
+                        return;
+                    }
+                    if done {
+                        break;
+                    }
+                    continue;
+                }
+                Err(e) => ChatEvent::Error(format!("loading history: {e}")),
+            };
+            if ev_tx.send(ev).await.is_err() {
+                return;
+            }
+            break;
+        }
+    }
+    // The app dropped its command channel; stay idle so `run` is not woken by our exit.
+    std::future::pending::<()>().await;
+}
+
+async fn send_loop(
+    client: Client,
+    room_id: OwnedRoomId,
+    mut outgoing: mpsc::Receiver<Outgoing>,
+    ev_tx: mpsc::Sender<ChatEvent>,
+) {
+    while let Some(m) = outgoing.recv().await {
+        let ev = match send_message(
+            &client,
+            &room_id,
+            &m.txn_id,
+            &m.body,
+            m.html.as_deref(),
+            m.notice,
+        )
+        .await
+        {
+            Ok(event_id) => ChatEvent::Sent {
+                txn_id: m.txn_id,
+                event_id,
+            },
+            Err(e) => ChatEvent::Error(format!("sending: {e}")),
+        };
+        if ev_tx.send(ev).await.is_err() {
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
+}

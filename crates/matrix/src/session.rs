@@ -1,0 +1,211 @@
+//! The stored session (`matrix-session.json`, mode 0600): enough to restore a logged-in client
+//! without asking again, including the refresh token and the OAuth client id.
+
+use std::path::{Path, PathBuf};
+
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::authentication::oauth::{ClientId, OAuthSession, UserSession};
+use matrix_sdk::store::RoomLoadSettings;
+use matrix_sdk::{AuthSession, Client, SessionChange, SessionMeta, SessionTokens};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub homeserver: String,
+    pub user_id: String,
+    pub device_id: String,
+    access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    /// Set when the session came from OAuth 2.0 (MAS): refreshes go to its token endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    oauth_client_id: Option<String>,
+}
+
+/// Tokens stay out of debug output (and so out of logs).
+impl std::fmt::Debug for StoredSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSession")
+            .field("homeserver", &self.homeserver)
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .field("oauth", &self.oauth_client_id.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn session_err(path: &Path, msg: impl ToString) -> Error {
+    Error::Session(path.display().to_string(), msg.to_string())
+}
+
+impl StoredSession {
+    /// The logged-in client's session; None when it is not logged in.
+    pub fn from_client(client: &Client) -> Option<Self> {
+        let homeserver = client.homeserver().to_string();
+        match client.session()? {
+            AuthSession::Matrix(s) => Some(Self {
+                homeserver,
+                user_id: s.meta.user_id.to_string(),
+                device_id: s.meta.device_id.to_string(),
+                access_token: s.tokens.access_token,
+                refresh_token: s.tokens.refresh_token,
+                oauth_client_id: None,
+            }),
+            AuthSession::OAuth(s) => Some(Self {
+                homeserver,
+                user_id: s.user.meta.user_id.to_string(),
+                device_id: s.user.meta.device_id.to_string(),
+                access_token: s.user.tokens.access_token,
+                refresh_token: s.user.tokens.refresh_token,
+                oauth_client_id: Some(s.client_id.as_str().to_string()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// None when there is no file yet.
+    pub fn load(path: &Path) -> Result<Option<Self>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(session_err(path, e)),
+        };
+        serde_json::from_str(&text).map(Some).map_err(|e| {
+            session_err(
+                path,
+                format!("unreadable ({e}); run `roomscribe login matrix` again"),
+            )
+        })
+    }
+
+    /// Writes atomically, readable by the owner only.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| session_err(path, e))?;
+        let tmp: PathBuf = path.with_extension("json.tmp");
+        let text = serde_json::to_string_pretty(self).map_err(|e| session_err(path, e))?;
+        write_private(&tmp, text.as_bytes()).map_err(|e| session_err(path, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| session_err(path, e))
+    }
+
+    /// Activates the session on a fresh client for the same homeserver.
+    pub async fn restore(&self, client: &Client) -> Result<()> {
+        let meta = SessionMeta {
+            user_id: self
+                .user_id
+                .as_str()
+                .try_into()
+                .map_err(|_| Error::Session("stored session".into(), "bad user id".into()))?,
+            device_id: self.device_id.as_str().into(),
+        };
+        let tokens = SessionTokens {
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+        };
+        let restored = match &self.oauth_client_id {
+            Some(id) => {
+                let session = OAuthSession {
+                    client_id: ClientId::new(id.clone()),
+                    user: UserSession { meta, tokens },
+                };
+                client
+                    .oauth()
+                    .restore_session(session, RoomLoadSettings::default())
+                    .await
+            }
+            None => {
+                client
+                    .matrix_auth()
+                    .restore_session(MatrixSession { meta, tokens }, RoomLoadSettings::default())
+                    .await
+            }
+        };
+        restored.map_err(|e| Error::Login(crate::error::describe(&e)))
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its old mode on open; make sure it is private.
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+/// Keeps the file current when the SDK refreshes the tokens (OAuth sessions expire quickly).
+pub fn persist_refreshed_tokens(client: &Client, path: PathBuf) {
+    let mut changes = client.subscribe_to_session_changes();
+    let client = client.clone();
+    tokio::spawn(async move {
+        while let Ok(change) = changes.recv().await {
+            if let SessionChange::TokensRefreshed = change
+                && let Some(s) = StoredSession::from_client(&client)
+                && let Err(e) = s.save(&path)
+            {
+                tracing::warn!("cannot save refreshed Matrix session: {e}");
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> StoredSession {
+        StoredSession {
+            homeserver: "https://hs.example/".into(),
+            user_id: "@bob:hs.example".into(),
+            device_id: "DEV".into(),
+            access_token: "secret-access".into(),
+            refresh_token: Some("secret-refresh".into()),
+            oauth_client_id: None,
+        }
+    }
+
+    #[test]
+    fn save_load_round_trip_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/matrix-session.json");
+        assert_eq!(StoredSession::load(&path).unwrap(), None);
+        sample().save(&path).unwrap();
+        assert_eq!(StoredSession::load(&path).unwrap(), Some(sample()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let text = format!("{:?}", sample());
+        assert!(!text.contains("secret"), "{text}");
+        assert!(text.contains("@bob:hs.example"));
+    }
+
+    #[test]
+    fn corrupt_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("matrix-session.json");
+        std::fs::write(&path, "{not json").unwrap();
+        let err = StoredSession::load(&path).unwrap_err().to_string();
+        assert!(err.contains("login matrix"), "{err}");
+    }
+}

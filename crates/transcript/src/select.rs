@@ -1,0 +1,218 @@
+//! From a timeline and a spec to the turns of one post: pick a range (last N, between times,
+//! a guess, or by hand), drop ignored users and redacted messages, merge runs of one speaker.
+
+use std::collections::HashMap;
+use std::ops::Range as Span;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::ChatMessage;
+use crate::spec::{Range, Spec};
+use crate::timeline::Timeline;
+
+/// Merge window used when the spec gives no `gap:`.
+pub const DEFAULT_GAP: Duration = Duration::minutes(5);
+/// A guess starts after the last silence at least this long.
+pub const QUIET_GAP: Duration = Duration::minutes(3);
+/// The guess looks for a silence before the last this-many messages.
+const GUESS_SKIP_LAST: usize = 5;
+/// Without a silence, the guess takes this many messages.
+const GUESS_FALLBACK: usize = 10;
+
+/// Which messages are left out: redacted ones and those of ignored users.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    ignore: Vec<String>,
+}
+
+impl Filter {
+    /// `ignore`: Matrix ids or display names, any case.
+    pub fn new(ignore: &[String]) -> Self {
+        Self {
+            ignore: ignore.iter().map(|s| s.trim().to_lowercase()).collect(),
+        }
+    }
+
+    pub fn ignores_sender(&self, m: &ChatMessage) -> bool {
+        !self.ignore.is_empty()
+            && self.ignore.iter().any(|i| {
+                i.eq_ignore_ascii_case(&m.sender)
+                    || *i == m.sender.to_lowercase()
+                    || *i == m.sender_name.to_lowercase()
+            })
+    }
+
+    pub fn keeps(&self, m: &ChatMessage) -> bool {
+        !m.redacted && !self.ignores_sender(m)
+    }
+}
+
+/// One speaker's run of messages, merged into a turn.
+#[derive(Debug, Clone)]
+pub struct Turn<'a> {
+    pub messages: Vec<Line<'a>>,
+}
+
+impl<'a> Turn<'a> {
+    /// The first message of the turn (a turn is never empty).
+    pub fn first(&self) -> Option<&'a ChatMessage> {
+        self.messages.first().map(|l| l.msg)
+    }
+}
+
+/// A message in a turn, with the message it replies to when that is in the timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    pub msg: &'a ChatMessage,
+    pub reply: Option<&'a ChatMessage>,
+}
+
+/// Numbers for the UI.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub messages: usize,
+    /// Most messages first; ties in order of first appearance.
+    pub speakers: Vec<Speaker>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Speaker {
+    pub sender: String,
+    pub name: String,
+    pub count: usize,
+}
+
+impl Stats {
+    pub fn span(&self) -> Option<Duration> {
+        Some(self.last? - self.first?)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Transcript<'a> {
+    pub turns: Vec<Turn<'a>>,
+    pub stats: Stats,
+}
+
+impl<'a> Transcript<'a> {
+    pub fn messages(&self) -> impl Iterator<Item = &'a ChatMessage> + '_ {
+        self.turns
+            .iter()
+            .flat_map(|t| t.messages.iter().map(|l| l.msg))
+    }
+}
+
+/// The range a spec selects, as timeline indices (possibly empty).
+pub fn resolve(tl: &Timeline, range: &Range, filter: &Filter) -> Span<usize> {
+    match range {
+        Range::Guess => guess(tl),
+        Range::Last(n) => last_kept(tl, *n, filter),
+        Range::Between { from, to } => {
+            let start = tl.first_at_or_after(*from);
+            let end = to.map_or(tl.len(), |to| tl.end_at_or_before(to));
+            start..end.max(start)
+        }
+    }
+}
+
+/// Like Discourse's Slack transcript plugin: start after the last silence of at least
+/// `QUIET_GAP`, not counting the final few messages; without one, the last few messages.
+pub fn guess(tl: &Timeline) -> Span<usize> {
+    let len = tl.len();
+    for k in (1..=len.saturating_sub(GUESS_SKIP_LAST)).rev() {
+        if let (Some(older), Some(newer)) = (tl.get(k - 1), tl.get(k))
+            && newer.ts - older.ts >= QUIET_GAP
+        {
+            return k..len;
+        }
+    }
+    len.saturating_sub(GUESS_FALLBACK)..len
+}
+
+fn last_kept(tl: &Timeline, n: usize, filter: &Filter) -> Span<usize> {
+    let len = tl.len();
+    let mut kept = 0;
+    for (i, m) in tl.iter().enumerate().rev() {
+        if filter.keeps(m) {
+            kept += 1;
+            if kept == n {
+                return i..len;
+            }
+        }
+    }
+    0..len
+}
+
+/// The whole pipeline for a spec; `default_gap` applies when the spec has no `gap:`.
+pub fn select<'a>(tl: &'a Timeline, spec: &Spec, default_gap: Duration) -> Transcript<'a> {
+    let filter = Filter::new(&spec.ignore);
+    let span = resolve(tl, &spec.range, &filter);
+    build(tl, span, &filter, spec.gap.unwrap_or(default_gap))
+}
+
+/// Selection by hand: `first..=last` indices, in either order.
+pub fn by_hand<'a>(
+    tl: &'a Timeline,
+    first: usize,
+    last: usize,
+    filter: &Filter,
+    gap: Duration,
+) -> Transcript<'a> {
+    let (a, b) = if first <= last {
+        (first, last)
+    } else {
+        (last, first)
+    };
+    build(tl, a..b.saturating_add(1), filter, gap)
+}
+
+/// Filters and merges the messages of `span`. A gap of zero never merges.
+pub fn build<'a>(
+    tl: &'a Timeline,
+    span: Span<usize>,
+    filter: &Filter,
+    gap: Duration,
+) -> Transcript<'a> {
+    let mut turns: Vec<Turn<'a>> = Vec::new();
+    let mut counts: HashMap<&'a str, usize> = HashMap::new();
+    let mut speakers: Vec<Speaker> = Vec::new();
+    let mut stats = Stats::default();
+    for msg in tl.range(span) {
+        if !filter.keeps(msg) {
+            continue;
+        }
+        let reply = msg.reply_to.as_deref().and_then(|id| tl.by_id(id));
+        let line = Line { msg, reply };
+        let joins = turns.last().and_then(Turn::first).is_some_and(|head| {
+            let prev = turns.last().and_then(|t| t.messages.last()).map(|l| l.msg);
+            head.sender == msg.sender
+                && gap > Duration::zero()
+                && prev.is_some_and(|p| msg.ts - p.ts <= gap)
+        });
+        match turns.last_mut() {
+            Some(turn) if joins => turn.messages.push(line),
+            _ => turns.push(Turn {
+                messages: vec![line],
+            }),
+        }
+        let slot = counts.entry(msg.sender.as_str()).or_insert_with(|| {
+            speakers.push(Speaker {
+                sender: msg.sender.clone(),
+                name: msg.sender_name.clone(),
+                count: 0,
+            });
+            speakers.len() - 1
+        });
+        if let Some(s) = speakers.get_mut(*slot) {
+            s.count += 1;
+        }
+        stats.messages += 1;
+        stats.first.get_or_insert(msg.ts);
+        stats.last = Some(msg.ts);
+    }
+    speakers.sort_by_key(|s| std::cmp::Reverse(s.count));
+    stats.speakers = speakers;
+    Transcript { turns, stats }
+}

@@ -1,0 +1,366 @@
+//! The selection grammar, shared by the CLI, the TUI command line and any future bot:
+//! `last:N from:HH:MM-HH:MM from:T to:T ignore:a,b category:C title:"T" tags:a,b gap:5m`,
+//! tokens in any order, space separated, values may be quoted.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::when::{self, Resolved};
+
+/// Which messages a spec asks for, before ignoring users.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Range {
+    /// Start at the last quiet gap (see `select::guess`).
+    #[default]
+    Guess,
+    /// The last N kept (not ignored, not redacted) messages.
+    Last(usize),
+    /// Messages with `from <= ts <= to`; `to: None` means up to now (including live ones).
+    Between {
+        from: DateTime<Utc>,
+        to: Option<DateTime<Utc>>,
+    },
+}
+
+/// A parsed selection: what to take and how to publish it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Spec {
+    pub range: Range,
+    /// Display names or Matrix ids, as typed; compared case-insensitively.
+    pub ignore: Vec<String>,
+    /// Category slug or id, as typed.
+    pub category: Option<String>,
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    /// Merge window for runs of one speaker; None: the caller's default.
+    pub gap: Option<Duration>,
+}
+
+/// One line: which token is wrong and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{token}`: {reason}")]
+pub struct SpecError {
+    pub token: String,
+    pub reason: String,
+}
+
+impl SpecError {
+    fn new(token: &str, reason: impl Into<String>) -> Self {
+        Self {
+            token: token.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+const KEYS: &str = "last, from, to, ignore, category, title, tags, gap";
+const KEY_LIST: [&str; 8] = [
+    "last", "from", "to", "ignore", "category", "title", "tags", "gap",
+];
+
+/// Whether a word starts with a selection key (`last:`, `from:` ...), e.g. to tell a room
+/// argument from the first spec token.
+pub fn is_spec_token(word: &str) -> bool {
+    word.split_once(':')
+        .is_some_and(|(k, _)| KEY_LIST.iter().any(|key| key.eq_ignore_ascii_case(k)))
+}
+
+/// A merge window as in `gap:` (`90s`, `5m`, `1h`, `1m30s`, `0`), e.g. from the config file.
+pub fn parse_duration(value: &str) -> Result<Duration, SpecError> {
+    parse_gap(value, value.trim())
+}
+
+/// Parses a command line typed as one string (TUI, bot). `now` and `tz` resolve bare times.
+pub fn parse(input: &str, now: DateTime<Utc>, tz: Tz) -> Result<Spec, SpecError> {
+    let tokens = tokenize(input)?;
+    parse_tokens(&tokens, now, tz)
+}
+
+/// Parses tokens that are already split (argv). A value may still carry one pair of quotes.
+pub fn parse_tokens(tokens: &[String], now: DateTime<Utc>, tz: Tz) -> Result<Spec, SpecError> {
+    let mut b = Builder::default();
+    for token in tokens {
+        b.token(token)?;
+    }
+    b.finish(now, tz)
+}
+
+/// Splits on whitespace outside quotes (`"` or `'`); quotes are removed, `\"` escapes inside.
+pub fn tokenize(input: &str) -> Result<Vec<String>, SpecError> {
+    let mut tokens = Vec::new();
+    let mut cur = String::new();
+    let mut in_token = false;
+    let mut quote: Option<char> = None;
+    let mut chars = input.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) if c == '\\' => match chars.next() {
+                Some(n) => cur.push(n),
+                None => cur.push(c),
+            },
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                in_token = true;
+            }
+            None if c.is_whitespace() => {
+                if in_token {
+                    tokens.push(std::mem::take(&mut cur));
+                    in_token = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_token = true;
+            }
+        }
+    }
+    if let Some(q) = quote {
+        return Err(SpecError::new(
+            &cur,
+            format!("unterminated quote: add the closing {q}"),
+        ));
+    }
+    if in_token {
+        tokens.push(cur);
+    }
+    Ok(tokens)
+}
+
+/// Removes one pair of matching quotes around a value given as a separate argv word.
+fn unquote(value: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    value
+}
+
+#[derive(Default)]
+struct Builder {
+    seen: Vec<&'static str>,
+    last: Option<(String, usize)>,
+    from: Option<(String, String)>,
+    range_to: Option<String>,
+    to: Option<(String, String)>,
+    spec: Spec,
+}
+
+impl Builder {
+    fn key_once(&mut self, key: &'static str, token: &str) -> Result<(), SpecError> {
+        if self.seen.contains(&key) {
+            return Err(SpecError::new(
+                token,
+                format!("duplicate key {key}: give it once"),
+            ));
+        }
+        self.seen.push(key);
+        Ok(())
+    }
+
+    fn token(&mut self, token: &str) -> Result<(), SpecError> {
+        let Some((key, raw)) = token.split_once(':') else {
+            return Err(SpecError::new(
+                token,
+                format!("expected key:value (keys: {KEYS})"),
+            ));
+        };
+        let value = unquote(raw).trim();
+        let Some(key) = KEY_LIST.into_iter().find(|k| k.eq_ignore_ascii_case(key)) else {
+            return Err(SpecError::new(
+                token,
+                format!("unknown key {key:?} (keys: {KEYS})"),
+            ));
+        };
+        self.key_once(key, token)?;
+        if value.is_empty() {
+            return Err(SpecError::new(token, format!("empty value for {key}:")));
+        }
+        match key {
+            "last" => self.last = Some((token.to_string(), parse_count(token, value)?)),
+            "from" => self.set_from(token, value)?,
+            "to" => self.to = Some((token.to_string(), value.to_string())),
+            "ignore" => self.spec.ignore = list(token, value)?,
+            "category" => self.spec.category = Some(value.to_string()),
+            "title" => self.spec.title = Some(value.to_string()),
+            "tags" => self.spec.tags = list(token, value)?,
+            _ => self.spec.gap = Some(parse_gap(token, value)?),
+        }
+        Ok(())
+    }
+
+    fn set_from(&mut self, token: &str, value: &str) -> Result<(), SpecError> {
+        // `from:HH:MM-HH:MM`: both ends bare times. Full dates contain '-' too, so only split
+        // when the left side alone is a bare time.
+        if let Some((a, b)) = value.split_once('-')
+            && when::is_bare_time(a)
+        {
+            if !when::is_bare_time(b) {
+                return Err(SpecError::new(
+                    token,
+                    format!("{b:?} is not a time HH:MM (range form is from:HH:MM-HH:MM)"),
+                ));
+            }
+            self.range_to = Some(b.to_string());
+            self.from = Some((token.to_string(), a.to_string()));
+            return Ok(());
+        }
+        self.from = Some((token.to_string(), value.to_string()));
+        Ok(())
+    }
+
+    fn finish(mut self, now: DateTime<Utc>, tz: Tz) -> Result<Spec, SpecError> {
+        let range_token = self.from.as_ref().map(|f| f.0.clone());
+        if let Some((last_tok, n)) = &self.last {
+            if let Some(other) = range_token.as_ref().or(self.to.as_ref().map(|t| &t.0)) {
+                return Err(SpecError::new(
+                    last_tok,
+                    format!("last: cannot be combined with `{other}`: use one or the other"),
+                ));
+            }
+            self.spec.range = Range::Last(*n);
+            return Ok(self.spec);
+        }
+        let to_src = match (&self.range_to, &self.to) {
+            (Some(_), Some((to_tok, _))) => {
+                return Err(SpecError::new(
+                    to_tok,
+                    "the from: range already has an end; drop to: or the -HH:MM",
+                ));
+            }
+            (Some(b), None) => range_token.clone().map(|t| (t, b.clone())),
+            (None, Some(t)) => Some(t.clone()),
+            (None, None) => None,
+        };
+        let Some((from_tok, from_val)) = self.from.clone() else {
+            if let Some((to_tok, _)) = to_src {
+                return Err(SpecError::new(&to_tok, "to: needs a from: as well"));
+            }
+            return Ok(self.spec);
+        };
+        let from = when::resolve(&from_val, now, tz)
+            .map_err(|reason| SpecError::new(&from_tok, reason))?;
+        if from.at > now {
+            return Err(SpecError::new(
+                &from_tok,
+                format!(
+                    "{} is in the future (now {})",
+                    when::show(from.at, tz),
+                    when::show(now, tz)
+                ),
+            ));
+        }
+        let to = match to_src {
+            None => None,
+            Some((to_tok, to_val)) => Some(resolve_to(&to_tok, &to_val, &from, now, tz)?),
+        };
+        self.spec.range = Range::Between { from: from.at, to };
+        Ok(self.spec)
+    }
+}
+
+fn resolve_to(
+    token: &str,
+    value: &str,
+    from: &Resolved,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<DateTime<Utc>, SpecError> {
+    let to = when::resolve(value, now, tz).map_err(|reason| SpecError::new(token, reason))?;
+    if to.at > now {
+        return Err(SpecError::new(
+            token,
+            format!(
+                "{} is in the future (now {})",
+                when::show(to.at, tz),
+                when::show(now, tz)
+            ),
+        ));
+    }
+    if to.at < from.at {
+        // A bare end that would fit after the start if it were today is simply not reached yet.
+        let hint = if to.bare && to.at + Duration::days(1) > now {
+            format!(" ({value} today is still in the future)")
+        } else {
+            String::new()
+        };
+        return Err(SpecError::new(
+            token,
+            format!(
+                "end {} is before start {}{hint}",
+                when::show(to.at, tz),
+                when::show(from.at, tz)
+            ),
+        ));
+    }
+    Ok(to.at)
+}
+
+fn parse_count(token: &str, value: &str) -> Result<usize, SpecError> {
+    let n: usize = value.parse().map_err(|_| {
+        SpecError::new(
+            token,
+            format!("{value:?} is not a number of messages (e.g. last:50)"),
+        )
+    })?;
+    if n == 0 {
+        return Err(SpecError::new(token, "last: must be at least 1"));
+    }
+    Ok(n)
+}
+
+fn list(token: &str, value: &str) -> Result<Vec<String>, SpecError> {
+    let items: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if items.is_empty() {
+        return Err(SpecError::new(
+            token,
+            "empty list: give names separated by commas",
+        ));
+    }
+    Ok(items)
+}
+
+/// `90s`, `5m`, `1h`, `1m30s`, or `0` (never merge).
+fn parse_gap(token: &str, value: &str) -> Result<Duration, SpecError> {
+    let bad = || {
+        SpecError::new(
+            token,
+            format!("{value:?} is not a duration (e.g. 90s, 5m, 1h, 1m30s)"),
+        )
+    };
+    if value == "0" {
+        return Ok(Duration::zero());
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in value.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(bad()),
+        };
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .filter(|t| *t <= 7 * 86_400)
+            .ok_or_else(|| SpecError::new(token, "gap is too long (at most 7 days)"))?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    Ok(Duration::seconds(total))
+}

@@ -1,0 +1,193 @@
+//! The embedded demo forum: a forum source with the same channel interface as the Discourse one.
+//! It has a category tree, "receives" new topics and replies now and then, and accepts publishing.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc::{Receiver, Sender};
+
+use crate::discourse::types::{
+    Category, ForumCommand, ForumEvent, ForumItem, ItemKind, NewTopic, PublishedTopic,
+};
+use crate::transcript::model::ConnState;
+
+pub const BASE_URL: &str = "https://forum.roomscribe.invalid";
+
+fn category(id: u64, name: &str, slug: &str, parent: Option<u64>, color: &str, can_create: bool, restricted: bool) -> Category {
+    Category {
+        id,
+        name: name.into(),
+        slug: slug.into(),
+        parent_id: parent,
+        color: color.into(),
+        read_restricted: restricted,
+        can_create_topic: can_create,
+    }
+}
+
+pub fn categories() -> Vec<Category> {
+    vec![
+        category(1, "Announcements", "announcements", None, "BF1E2E", false, false),
+        category(2, "Support", "support", None, "0088CC", true, false),
+        category(3, "Installation", "installation", Some(2), "25AAE2", true, false),
+        category(4, "Bridges", "bridges", Some(2), "3AB54A", true, false),
+        category(5, "Chat transcripts", "chat-transcripts", None, "F7941D", true, false),
+        category(6, "Staff", "staff", None, "E45735", true, true),
+    ]
+}
+
+/// Activity that "happens" on the forum while the demo runs: (kind, category, user, title, excerpt).
+const ACTIVITY: &[(ItemKind, u64, &str, &str, &str)] = &[
+    (ItemKind::NewTopic, 3, "maria", "Install fails on Debian 12 with missing libssl", "After upgrading I get an error about libssl.so.3 when starting the service…"),
+    (ItemKind::Reply, 4, "kenji", "Bridge drops messages after restart", "Same here — it only happens when the bridge restarts during a sync."),
+    (ItemKind::NewTopic, 5, "oluwaseun", "Transcript: release planning for 2.4", "Here is the chat from today's planning call, for those who missed it."),
+    (ItemKind::Notification, 2, "lea", "How do I move a room to another space?", "@you mentioned you in a reply."),
+    (ItemKind::NewTopic, 4, "sam", "IRC bridge: nick changes are not mirrored", "When someone changes their nick on IRC the Matrix side keeps the old one."),
+    (ItemKind::Reply, 3, "maria", "Install fails on Debian 12 with missing libssl", "Installing libssl3 from bookworm-backports fixed it, thanks!"),
+];
+
+/// Which demo rooms the demo rules route an item to: support and transcripts go to the room.
+fn routes(category_id: u64, room: &str) -> Vec<String> {
+    match category_id {
+        2..=5 => vec![room.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+fn slug(title: &str) -> String {
+    let s: String = title
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+struct Forum {
+    room: String,
+    next_topic: u64,
+    next_post: u64,
+    topics: Vec<(u64, String)>,
+}
+
+impl Forum {
+    fn item(&mut self, kind: ItemKind, category: u64, user: &str, title: &str, excerpt: &str) -> ForumItem {
+        let topic_id = match self.topics.iter().find(|(_, t)| t == title) {
+            Some((id, _)) => *id,
+            None => {
+                self.next_topic += 1;
+                self.topics.push((self.next_topic, title.to_string()));
+                self.next_topic
+            }
+        };
+        self.next_post += 1;
+        let post_number = if kind == ItemKind::NewTopic { 1 } else { 2 };
+        ForumItem {
+            key: format!("post:{}", self.next_post),
+            kind,
+            topic_id,
+            post_id: Some(self.next_post),
+            post_number: Some(post_number),
+            title: title.into(),
+            category_id: Some(category),
+            tags: Vec::new(),
+            username: user.into(),
+            excerpt: excerpt.into(),
+            url: format!("{BASE_URL}/t/{}/{topic_id}/{post_number}", slug(title)),
+            created_at: Utc::now(),
+            routes: routes(category, &self.room),
+        }
+    }
+
+    fn publish(&mut self, topic: &NewTopic) -> Result<(PublishedTopic, ForumItem), Vec<String>> {
+        let mut errors = Vec::new();
+        if topic.title.chars().count() < 15 {
+            errors.push("Title is too short (minimum is 15 characters)".to_string());
+        }
+        if topic.raw.chars().count() < 20 {
+            errors.push("Body is too short (minimum is 20 characters)".to_string());
+        }
+        if self.topics.iter().any(|(_, t)| t.eq_ignore_ascii_case(&topic.title)) {
+            errors.push("Title has already been used".to_string());
+        }
+        if let Some(c) = topic.category_id {
+            if !categories().iter().any(|k| k.id == c && k.can_create_topic) {
+                errors.push("You are not permitted to create a topic in that category.".to_string());
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let excerpt: String = topic.raw.chars().take(140).collect();
+        let item = self.item(ItemKind::NewTopic, topic.category_id.unwrap_or(5), "you", &topic.title, &excerpt);
+        let published = PublishedTopic {
+            topic_id: item.topic_id,
+            post_id: item.post_id,
+            title: topic.title.clone(),
+            url: format!("{BASE_URL}/t/{}/{}", slug(&topic.title), item.topic_id),
+            adopted: false,
+        };
+        Ok((published, item))
+    }
+}
+
+/// Runs until the app shuts it down or drops its end of the channels.
+pub async fn run(room: String, pace: Duration, mut cmd_rx: Receiver<ForumCommand>, ev_tx: Sender<ForumEvent>) {
+    let mut forum = Forum { room, next_topic: 100, next_post: 1000, topics: Vec::new() };
+    let mut initial = vec![
+        ForumEvent::Connection(ConnState::Connected),
+        ForumEvent::Categories(categories()),
+    ];
+    for &(kind, cat, user, title, excerpt) in ACTIVITY.iter().take(2) {
+        initial.push(ForumEvent::Item(forum.item(kind, cat, user, title, excerpt)));
+    }
+    for ev in initial {
+        if ev_tx.send(ev).await.is_err() {
+            return;
+        }
+    }
+    let mut pending = ACTIVITY.iter().skip(2).cycle();
+    let mut ticker = tokio::time::interval(pace.max(Duration::from_millis(10)));
+    ticker.tick().await;
+    loop {
+        let out = tokio::select! {
+            _ = ticker.tick() => match pending.next() {
+                Some(&(kind, cat, user, title, excerpt)) => vec![ForumEvent::Item(forum.item(kind, cat, user, title, excerpt))],
+                None => continue,
+            },
+            cmd = cmd_rx.recv() => match cmd {
+                None | Some(ForumCommand::Shutdown) => return,
+                Some(ForumCommand::RefreshCategories) => vec![ForumEvent::Categories(categories())],
+                Some(ForumCommand::Publish(topic)) => match forum.publish(&topic) {
+                    Ok((published, item)) => vec![ForumEvent::Published(published), ForumEvent::Item(item)],
+                    Err(errors) => vec![ForumEvent::PublishFailed { errors }],
+                },
+            },
+        };
+        for ev in out {
+            if ev_tx.send(ev).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topic(title: &str, raw: &str, category: Option<u64>) -> NewTopic {
+        NewTopic { title: title.into(), raw: raw.into(), category_id: category, tags: vec![] }
+    }
+
+    #[test]
+    fn publishing_validates_like_discourse() {
+        let mut f = Forum { room: "r".into(), next_topic: 1, next_post: 1, topics: vec![] };
+        let errs = f.publish(&topic("short", "tiny", Some(1))).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        let (published, item) = f.publish(&topic("A long enough title", "a body that is long enough", Some(5))).unwrap();
+        assert_eq!(item.topic_id, published.topic_id);
+        assert!(published.url.ends_with(&format!("/t/a-long-enough-title/{}", published.topic_id)));
+        let again = f.publish(&topic("A long enough title", "a body that is long enough", Some(5))).unwrap_err();
+        assert_eq!(again, vec!["Title has already been used".to_string()]);
+    }
+}

@@ -1,0 +1,6 @@
+//! `roomscribe demo`: the real app on an embedded room and forum that live in this process.
+//! They speak the same channel protocol as the Matrix and Discourse sources, so the UI cannot
+//! tell them apart.
+
+pub mod forum;
+pub mod room;

@@ -1,0 +1,23 @@
+//! `roomscribe categories [--json]`: the forum's categories as a tree, with what you may do.
+
+use anyhow::Result;
+
+use super::forum;
+use crate::cli::Global;
+use crate::config::Config;
+use crate::discourse::categories;
+
+pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
+    let client = forum::connect(global, config)?;
+    let cats = forum::runtime()?.block_on(categories::fetch(&client))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&cats)?);
+    } else if cats.is_empty() {
+        println!("(no categories visible to you)");
+    } else {
+        for line in categories::tree_lines(&cats) {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! `roomscribe feed [--json]`: live forum activity, one line (or JSON object) per item.
+
+use anyhow::Result;
+use tokio::sync::mpsc;
+
+use super::forum;
+use crate::cli::Global;
+use crate::config::Config;
+use crate::discourse::feed::{FeedOptions, run_with};
+use crate::discourse::types::{ForumEvent, ItemKind};
+
+pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
+    let client = forum::connect(global, config)?;
+    let opts = FeedOptions {
+        poll_only: config.forum.poll_only,
+        ..FeedOptions::default()
+    };
+    let rules = config.rules.clone();
+    forum::runtime()?.block_on(async move {
+        let (_cmd_tx, cmd_rx) = mpsc::channel(4);
+        let (ev_tx, mut ev_rx) = mpsc::channel(64);
+        tokio::spawn(run_with(client, rules, opts, cmd_rx, ev_tx));
+        loop {
+            tokio::select! {
+                ev = ev_rx.recv() => match ev {
+                    Some(ev) => print_event(&ev, json),
+                    None => break,
+                },
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        }
+    });
+    Ok(())
+}
+
+fn print_event(ev: &ForumEvent, json: bool) {
+    match ev {
+        ForumEvent::Item(item) if json => {
+            if let Ok(line) = serde_json::to_string(item) {
+                println!("{line}");
+            }
+        }
+        ForumEvent::Item(item) => {
+            let what = match item.kind {
+                ItemKind::NewTopic => "new topic",
+                ItemKind::Reply => "reply",
+                ItemKind::Notification => "notification",
+            };
+            let routes = if item.routes.is_empty() {
+                String::new()
+            } else {
+                format!("  → {}", item.routes.join(", "))
+            };
+            println!(
+                "{}  {what}  {}: {}  {}{routes}",
+                item.created_at.format("%H:%M"),
+                item.username,
+                item.title,
+                item.url
+            );
+        }
+        // Status goes to stderr so stdout stays a clean stream of items.
+        ForumEvent::Connection(state) => {
+            eprintln!("roomscribe: forum {}", forum::state_text(state))
+        }
+        ForumEvent::Error(e) => eprintln!("roomscribe: {e}"),
+        _ => {}
+    }
+}

@@ -1,0 +1,169 @@
+//! `roomscribe login matrix [--method M] [--no-browser]`: signs in with the best method the
+//! server offers and stores the session (0600) in the data directory.
+//!
+//! Browser methods (OAuth 2.0 / MAS, SSO) end with a redirect to a loopback URL. With a local
+//! browser we open it and catch the redirect; over SSH (or `--no-browser`) we print the URL and
+//! the user pastes back the address the browser ended on. Both are watched at once, so an SSH
+//! port forward works too.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, Result, bail};
+use roomscribe_matrix::matrix_sdk::Client;
+use roomscribe_matrix::{
+    Credentials, LoginMethod, LoopbackCallback, StoredSession, available_methods, check_offered,
+    client_for, finish_login, login_password, parse_pasted, start_browser_login,
+};
+
+use crate::cli::{Global, MatrixLoginMethod};
+use crate::config::{Config, Settings};
+
+pub fn matrix(
+    method: Option<MatrixLoginMethod>,
+    no_browser: bool,
+    global: &Global,
+    config: &Config,
+) -> Result<()> {
+    let settings = Settings::resolve(global, config)?;
+    super::matrix::runtime()?.block_on(async {
+        let client = sign_in(&settings, method, no_browser).await?;
+        let session =
+            StoredSession::from_client(&client).context("the server did not start a session")?;
+        let path = super::matrix::session_path();
+        session.save(&path)?;
+        eprintln!(
+            "Signed in as {} on {}; session saved to {}",
+            session.user_id,
+            session.homeserver,
+            path.display()
+        );
+        Ok(())
+    })
+}
+
+async fn sign_in(
+    settings: &Settings,
+    forced: Option<MatrixLoginMethod>,
+    no_browser: bool,
+) -> Result<Client> {
+    let hs = settings.homeserver.as_deref();
+    let user = settings.matrix_user.as_deref();
+    if matches!(forced, None | Some(MatrixLoginMethod::Token))
+        && let Some(token) = &settings.matrix_token
+    {
+        return Ok(roomscribe_matrix::connect(hs, Credentials::Token(token.clone())).await?);
+    }
+    let client = client_for(hs, user).await?;
+    let offered = available_methods(&client).await?;
+    let method = match forced {
+        Some(m) => {
+            let m = from_cli(m);
+            check_offered(m, &offered)?;
+            m
+        }
+        // With a password at hand and the server taking it, no browser is needed.
+        None if settings.matrix_password.is_some() && offered.contains(&LoginMethod::Password) => {
+            LoginMethod::Password
+        }
+        None => offered.first().copied().unwrap_or(LoginMethod::Token),
+    };
+    match method {
+        LoginMethod::Password => {
+            let user =
+                user.context("password login needs --matrix-user (or ROOMSCRIBE_MATRIX_USER)")?;
+            let password = match &settings.matrix_password {
+                Some(p) => p.clone(),
+                None => bail!(
+                    "password login reads the password from ROOMSCRIBE_MATRIX_PASSWORD (or matrix.password_command)"
+                ),
+            };
+            login_password(&client, user, &password).await?;
+            Ok(client)
+        }
+        LoginMethod::Token => {
+            let token = match &settings.matrix_token {
+                Some(t) => t.clone(),
+                None => prompt_line("Paste an access token (from another client's settings): ")?,
+            };
+            let hs = client.homeserver().to_string();
+            Ok(roomscribe_matrix::connect(Some(&hs), Credentials::Token(token)).await?)
+        }
+        LoginMethod::OAuth | LoginMethod::Sso => {
+            browser_login(&client, method, no_browser).await?;
+            Ok(client)
+        }
+    }
+}
+
+fn from_cli(m: MatrixLoginMethod) -> LoginMethod {
+    match m {
+        MatrixLoginMethod::Oauth => LoginMethod::OAuth,
+        MatrixLoginMethod::Sso => LoginMethod::Sso,
+        MatrixLoginMethod::Password => LoginMethod::Password,
+        MatrixLoginMethod::Token => LoginMethod::Token,
+    }
+}
+
+async fn browser_login(client: &Client, method: LoginMethod, no_browser: bool) -> Result<()> {
+    let callback = LoopbackCallback::bind().await?;
+    let redirect = callback.redirect_uri.clone();
+    let pending = start_browser_login(client, method, &redirect).await?;
+    let local = !no_browser && browser_is_local() && open_browser(pending.url.as_str());
+    if local {
+        eprintln!(
+            "Opened your browser to sign in. If nothing happened, open:\n\n  {}\n",
+            pending.url
+        );
+    } else {
+        eprintln!(
+            "Open this address in a browser and sign in:\n\n  {}\n\n\
+             The browser then goes to {redirect}… which may fail to load here (that is expected).\n\
+             Copy the whole address from its address bar and paste it below.",
+            pending.url
+        );
+    }
+    let pasted = tokio::task::spawn_blocking(|| prompt_line("Address after sign-in: "));
+    let arrived = tokio::select! {
+        url = callback.wait() => url?,
+        line = pasted => parse_pasted(&line.context("reading the pasted address")??, &redirect)?,
+    };
+    finish_login(client, &pending, &arrived).await?;
+    Ok(())
+}
+
+/// A browser can open here: a desktop session, and not a shell reached over SSH.
+fn browser_is_local() -> bool {
+    let ssh = std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some();
+    let display = cfg!(target_os = "macos")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    !ssh && display
+}
+
+fn open_browser(url: &str) -> bool {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn prompt_line(prompt: &str) -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    let n = std::io::stdin().lock().read_line(&mut line)?;
+    if n == 0 {
+        bail!("no input (stdin closed)");
+    }
+    Ok(line.trim().to_string())
+}

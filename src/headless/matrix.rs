@@ -1,0 +1,138 @@
+//! The app's side of Matrix: which credentials to use (flags > environment > config > the
+//! stored session), where the session lives, and fetching a room's history for a transcript.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use roomscribe_matrix::matrix_sdk::Client;
+use roomscribe_matrix::{Backfiller, Credentials, StoredSession, persist_refreshed_tokens};
+use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
+use roomscribe_transcript::{Range, RoomRef, Spec, Timeline, select};
+
+use crate::config::Settings;
+
+/// `<data dir>/matrix-session.json`.
+pub fn session_path() -> PathBuf {
+    crate::paths::data_dir().join("matrix-session.json")
+}
+
+/// A runtime for a headless command (the CLI entry point is synchronous).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// A logged-in client: an explicit token, else user + password, else the stored session.
+pub async fn client(settings: &Settings) -> Result<Client> {
+    let path = session_path();
+    let stored = StoredSession::load(&path)?;
+    let hs = settings.homeserver.as_deref();
+    let creds = match (
+        &settings.matrix_token,
+        &settings.matrix_user,
+        &settings.matrix_password,
+    ) {
+        (Some(token), _, _) => Credentials::Token(token.clone()),
+        (None, Some(user), Some(password)) => Credentials::Password {
+            user: user.clone(),
+            password: password.clone(),
+        },
+        (None, Some(user), None)
+            if !stored.as_ref().is_some_and(|s| same_user(&s.user_id, user)) =>
+        {
+            anyhow::bail!(
+                "no password for {user}: set ROOMSCRIBE_MATRIX_PASSWORD (or matrix.password_command), or run `roomscribe login matrix`"
+            )
+        }
+        _ => match stored {
+            Some(s) => {
+                let client = roomscribe_matrix::connect(hs, Credentials::Stored(s)).await?;
+                persist_refreshed_tokens(&client, path);
+                return Ok(client);
+            }
+            None => return Err(roomscribe_matrix::Error::NotLoggedIn.into()),
+        },
+    };
+    // A bare token has no homeserver of its own: fall back to the stored session's.
+    let stored_hs = stored.map(|s| s.homeserver);
+    let hs = hs.or(stored_hs.as_deref());
+    Ok(roomscribe_matrix::connect(hs, creds).await?)
+}
+
+fn same_user(stored: &str, given: &str) -> bool {
+    stored == given
+        || roomscribe_matrix::convert::localpart(stored) == given.trim_start_matches('@')
+}
+
+/// Enough of the room's history for `spec`: `last:N` pages back until N messages survive the
+/// spec's filters (ignored users, redactions); `from:` pages back to that instant.
+pub async fn fetch_for_spec(
+    client: &Client,
+    room: &RoomRef,
+    spec: &Spec,
+    gap: chrono::Duration,
+    mut progress: impl FnMut(usize),
+) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
+    let target = roomscribe_matrix::resolve_room(client, room).await?;
+    let mut filler = Backfiller::new(client.clone(), target.room_id.clone(), None);
+    let mut pages: Vec<Vec<TimelineEvent>> = Vec::new();
+    let mut req = match &spec.range {
+        Range::Last(n) => BackfillRequest::Last(*n),
+        Range::Between { from, .. } => BackfillRequest::Since(*from),
+        // The quiet-gap guess looks at the recent past; a few hundred messages cover it.
+        Range::Guess => BackfillRequest::Last(300),
+    };
+    loop {
+        let mut fetched = 0;
+        let reached_start = loop {
+            let step = filler.step(&req, fetched).await?;
+            fetched = step.fetched;
+            pages.push(step.events);
+            progress(pages.iter().map(Vec::len).sum());
+            if step.done {
+                break step.reached_start;
+            }
+        };
+        let Range::Last(n) = spec.range else { break };
+        let events: Vec<TimelineEvent> = pages.iter().rev().flatten().cloned().collect();
+        let timeline = Timeline::from_events(events);
+        let kept = select(&timeline, spec, gap).stats.messages;
+        if reached_start || kept >= n {
+            break;
+        }
+        req = BackfillRequest::Last(n - kept);
+    }
+    pages.reverse();
+    Ok((target.info, pages.into_iter().flatten().collect()))
+}
+
+/// `roomscribe transcript ROOM`'s source: signs in from the settings and fetches the history
+/// `spec` needs. Progress goes to stderr when it is a terminal.
+pub fn fetch_room_blocking(
+    room: &RoomRef,
+    spec: &Spec,
+    gap: chrono::Duration,
+    global: &crate::cli::Global,
+    config: &crate::config::Config,
+) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
+    use std::io::{IsTerminal, Write};
+    let settings = Settings::resolve(global, config)?;
+    let show = std::io::stderr().is_terminal();
+    runtime()?.block_on(async {
+        let client = client(&settings).await?;
+        let fetched = fetch_for_spec(&client, room, spec, gap, |n| {
+            if show {
+                eprint!("\rloading history: {n} events");
+                let _ = std::io::stderr().flush();
+            }
+        })
+        .await;
+        if show {
+            eprintln!();
+        }
+        fetched
+    })
+}

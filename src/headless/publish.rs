@@ -1,0 +1,163 @@
+//! `roomscribe publish` and `transcript --publish/--open`: one new topic, created exactly once
+//! via the API (URL printed), or the pre-filled composer opened/printed. When publishing fails
+//! the text is kept in `<data dir>/drafts/` and the error says where.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::forum;
+use crate::cli::Global;
+use crate::config::Config;
+use crate::discourse::publish::{RetryPolicy, publish};
+use crate::discourse::types::NewTopic;
+use crate::discourse::{Client, categories, composer};
+use crate::paths;
+
+/// What to post; `category` as the user typed it (id, slug, parent/child or name).
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub title: &'a str,
+    pub raw: &'a str,
+    pub category: Option<&'a str>,
+    pub tags: &'a [String],
+}
+
+pub fn run(
+    title: &str,
+    category: &str,
+    tags: &[String],
+    open: bool,
+    file: &Path,
+    global: &Global,
+    config: &Config,
+) -> Result<()> {
+    let raw = read_text(file)?;
+    let req = Request {
+        title,
+        raw: &raw,
+        category: Some(category),
+        tags,
+    };
+    deliver(&req, open, global, config)
+}
+
+fn read_text(file: &Path) -> Result<String> {
+    if file == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read standard input")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
+    }
+}
+
+/// Publishes via the API (`open = false`) or hands over to the browser composer.
+pub fn deliver(req: &Request<'_>, open: bool, global: &Global, config: &Config) -> Result<()> {
+    if open {
+        return open_composer(req, global, config);
+    }
+    let result = forum::connect(global, config)
+        .and_then(|client| forum::runtime()?.block_on(publish_once(&client, req)));
+    match result {
+        Ok(url) => {
+            println!("{url}");
+            Ok(())
+        }
+        Err(err) => match save_draft(&paths::drafts_dir(), req) {
+            Ok(path) => Err(err.context(format!(
+                "not published; the post is saved in {}",
+                path.display()
+            ))),
+            Err(save) => Err(err.context(format!(
+                "not published, and the draft could not be saved: {save}"
+            ))),
+        },
+    }
+}
+
+async fn publish_once(client: &Client, req: &Request<'_>) -> Result<String> {
+    let category_id = match req.category {
+        Some(q) => {
+            let cats = categories::fetch(client).await?;
+            Some(categories::resolve_for_posting(q, &cats)?.id)
+        }
+        None => None,
+    };
+    let topic = NewTopic {
+        title: req.title.to_string(),
+        raw: req.raw.to_string(),
+        category_id,
+        tags: req.tags.to_vec(),
+    };
+    let done = publish(client, &topic, &RetryPolicy::default()).await?;
+    if done.adopted {
+        eprintln!(
+            "roomscribe: an earlier attempt had already created the topic; not posting it twice"
+        );
+    }
+    Ok(done.url)
+}
+
+fn open_composer(req: &Request<'_>, global: &Global, config: &Config) -> Result<()> {
+    let client = forum::connect(global, config)?;
+    // The composer wants a slug path; resolve what the user typed when the forum answers.
+    let category = match req.category {
+        Some(q) => {
+            let cats = forum::runtime()?.block_on(categories::fetch(&client));
+            Some(match cats {
+                Ok(cats) => categories::resolve(q, &cats).map(|c| categories::path(c, &cats))?,
+                Err(e) => {
+                    tracing::warn!(error = %e, "categories unavailable; using the category as typed");
+                    q.to_string()
+                }
+            })
+        }
+        None => None,
+    };
+    let url = composer::new_topic_url(
+        &client.base_url(),
+        req.title,
+        req.raw,
+        category.as_deref(),
+        req.tags,
+    )?;
+    if forum::open_in_browser(&url) {
+        eprintln!("roomscribe: opened the composer in your browser");
+    } else {
+        eprintln!("roomscribe: open this link to finish the post in your browser:");
+    }
+    println!("{url}");
+    Ok(())
+}
+
+/// `<drafts>/publish-<time>-<title words>.md`, holding the post text as it would have gone out.
+pub fn save_draft(dir: &Path, req: &Request<'_>) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let words: String = req
+        .title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("-");
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let path = dir.join(format!("publish-{stamp}-{words}.md"));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, req.raw.as_bytes())?;
+    tmp.as_file_mut().sync_all()?;
+    tmp.persist(&path).map_err(|e| e.error)?;
+    Ok(path)
+}

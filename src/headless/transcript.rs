@@ -1,0 +1,211 @@
+//! `roomscribe transcript`: one post from a room or an export file, printed as markdown or JSON.
+//!
+//! [`build_post`] is the whole pipeline from events to post, so fetching from a room
+//! (`transcript ROOM`) and publishing (`--publish`, `--open`) only add their ends to it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::cli::{Format, Global, TranscriptArgs};
+use crate::config::Config;
+use crate::error::usage;
+use crate::transcript::model::{ChatMessage, RoomInfo, TimelineEvent};
+use crate::transcript::{
+    RenderOptions, RoomRef, Spec, Template, Timeline, render, room_label, select, sources, spec,
+};
+
+/// Everything besides the events and the spec that shapes a post.
+#[derive(Debug, Clone)]
+pub struct PostOptions {
+    pub tz: Tz,
+    pub timestamps: bool,
+    /// Merge window when the spec has no `gap:`.
+    pub gap: Duration,
+    /// Chat sender → forum username (the config's `[users]`).
+    pub users: BTreeMap<String, String>,
+    pub template: Template,
+    /// Category when the spec has none.
+    pub default_category: Option<String>,
+}
+
+impl PostOptions {
+    /// From the config file and the global flags.
+    pub fn from_config(global: &Global, config: &Config, timestamps: bool) -> Result<Self> {
+        let tz = zone(global.tz.as_deref().or(config.timezone.as_deref()))?;
+        let gap = spec::parse_duration(&config.transcript.gap)
+            .map_err(|e| anyhow::anyhow!("config transcript.gap: {}", e.reason))?;
+        let template = match &config.transcript.template {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read template {}", path.display()))?;
+                Template::from_toml(&text).with_context(|| path.display().to_string())?
+            }
+            None => Template::builtin(),
+        };
+        Ok(Self {
+            tz,
+            timestamps: timestamps || config.transcript.timestamps,
+            gap,
+            users: config.users.clone(),
+            template,
+            default_category: config.forum.default_category.clone(),
+        })
+    }
+}
+
+/// A post ready to print or publish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Post {
+    pub title: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    /// The selected messages, after ignoring users and dropping redacted ones.
+    pub messages: Vec<ChatMessage>,
+    pub markdown: String,
+}
+
+/// Events (any order) + spec → the post. An empty selection is an error naming the spec.
+pub fn build_post(
+    events: Vec<TimelineEvent>,
+    room: &RoomInfo,
+    spec: &Spec,
+    opts: &PostOptions,
+) -> Result<Post> {
+    let timeline = Timeline::from_events(events);
+    let transcript = select(&timeline, spec, opts.gap);
+    if transcript.stats.messages == 0 {
+        bail!(
+            "the selection is empty ({} messages in the room's history); try last:N or an earlier from:",
+            timeline.len()
+        );
+    }
+    let render_opts = RenderOptions {
+        tz: opts.tz,
+        timestamps: opts.timestamps,
+        users: opts.users.clone(),
+    };
+    let markdown = render(&transcript, room, &render_opts, &opts.template);
+    let title = spec.title.clone().unwrap_or_else(|| {
+        opts.template
+            .title(&room_label(room), transcript.messages(), opts.tz)
+    });
+    Ok(Post {
+        title,
+        category: spec
+            .category
+            .clone()
+            .or_else(|| opts.default_category.clone()),
+        tags: spec.tags.clone(),
+        messages: transcript.messages().cloned().collect(),
+        markdown,
+    })
+}
+
+/// Splits `transcript`'s positionals: with `--input`, the `room` word is the first spec token,
+/// unless it names a room (useful for Gitter exports, which do not name theirs).
+pub fn spec_words(args: &TranscriptArgs) -> (Option<RoomRef>, Vec<String>) {
+    let mut words = Vec::with_capacity(args.spec.len() + 1);
+    let mut room = None;
+    if let Some(first) = &args.room {
+        if args.input.is_some() && spec::is_spec_token(first) {
+            words.push(first.clone());
+        } else {
+            match RoomRef::parse(first) {
+                Ok(r) => room = Some(r),
+                Err(_) => words.push(first.clone()),
+            }
+        }
+    }
+    words.extend(args.spec.iter().cloned());
+    (room, words)
+}
+
+pub fn parse_spec(words: &[String], now: DateTime<Utc>, tz: Tz) -> Result<Spec> {
+    spec::parse_tokens(words, now, tz).map_err(|e| usage(e.to_string()))
+}
+
+pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()> {
+    let opts = PostOptions::from_config(global, config, args.timestamps)?;
+    let (room_arg, words) = spec_words(&args);
+    let spec = parse_spec(&words, Utc::now(), opts.tz)?;
+    let (mut room, events) = match (&args.input, &room_arg) {
+        (Some(input), _) => read_input(input)?,
+        (None, Some(r)) => super::matrix::fetch_room_blocking(
+            r,
+            &spec,
+            spec.gap.unwrap_or(opts.gap),
+            global,
+            config,
+        )?,
+        (None, None) => {
+            return Err(usage(
+                "name a room (org/room, #alias:server, ...) or pass --input FILE",
+            ));
+        }
+    };
+    if let Some(r) = room_arg {
+        match r {
+            RoomRef::Alias { alias, .. } => room.alias = Some(alias),
+            RoomRef::Id { id, .. } => room.room_id = id,
+        }
+    }
+    let post = build_post(events, &room, &spec, &opts)?;
+    if args.publish || args.open {
+        let req = super::publish::Request {
+            title: &post.title,
+            raw: &post.markdown,
+            category: post.category.as_deref(),
+            tags: &post.tags,
+        };
+        return super::publish::deliver(&req, args.open, global, config);
+    }
+    let out = match args.format {
+        Format::Markdown => post.markdown,
+        Format::Json => serde_json::to_string_pretty(&post)? + "\n",
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// Reads a Matrix event JSON file or a legacy Gitter export.
+pub fn read_input(path: &Path) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = sources::parse(&path.display().to_string(), &text)?;
+    Ok((parsed.room, parsed.events))
+}
+
+/// The zone for showing and reading times: an IANA name, else the system's zone, else UTC.
+pub fn zone(name: Option<&str>) -> Result<Tz> {
+    if let Some(name) = name {
+        return name.parse::<Tz>().map_err(|_| {
+            usage(format!(
+                "unknown time zone {name:?} (use an IANA name like Europe/Berlin)"
+            ))
+        });
+    }
+    let from_env = std::env::var("TZ")
+        .ok()
+        .map(|s| s.trim_start_matches(':').to_string());
+    let from_file = || {
+        std::fs::read_to_string("/etc/timezone")
+            .ok()
+            .map(|s| s.trim().to_string())
+    };
+    let from_link = || {
+        std::fs::read_link("/etc/localtime").ok().and_then(|p| {
+            let s = p.to_string_lossy().into_owned();
+            s.split_once("zoneinfo/").map(|(_, z)| z.to_string())
+        })
+    };
+    Ok([from_env, from_file(), from_link()]
+        .into_iter()
+        .flatten()
+        .find_map(|n| n.parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC))
+}

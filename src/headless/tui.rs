@@ -1,0 +1,61 @@
+//! `roomscribe tui ROOM` (and `roomscribe ROOM`): the terminal app on the live room and forum.
+//! Sign-in problems are reported before the terminal is taken over; a forum that cannot be
+//! reached only marks the sidebar offline, the room still works.
+
+use anyhow::Result;
+use chrono::Utc;
+
+use crate::cli::Global;
+use crate::config::{Config, Settings};
+use crate::discourse::feed::{FeedOptions, run_with};
+use crate::discourse::types::ForumEvent;
+use crate::error::usage;
+use crate::transcript::model::ConnState;
+use crate::transcript::room::RoomRef;
+use crate::tui::{self, App};
+
+pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
+    let room_ref = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
+    let settings = Settings::resolve(global, config)?;
+    let opts = tui::options::options(config, &settings, room)?;
+    let app = App::new(config, opts, Utc::now())?;
+    let forum = super::forum::connect(global, config);
+    super::matrix::runtime()?.block_on(async move {
+        let client = super::matrix::client(&settings).await?;
+        let (links, peer) = tui::links();
+        tokio::spawn(crate::matrix::run(
+            client,
+            room_ref,
+            peer.chat_cmd_rx,
+            peer.chat_ev_tx,
+        ));
+        // Held until the app ends when there is no forum, so its channel stays open.
+        let mut idle_forum = None;
+        match forum {
+            Ok(c) => {
+                let opts = FeedOptions {
+                    poll_only: config.forum.poll_only,
+                    ..FeedOptions::default()
+                };
+                tokio::spawn(run_with(
+                    c,
+                    config.rules.clone(),
+                    opts,
+                    peer.forum_cmd_rx,
+                    peer.forum_ev_tx,
+                ));
+            }
+            Err(e) => {
+                let reason = crate::error::one_line(&e);
+                let _ = peer
+                    .forum_ev_tx
+                    .send(ForumEvent::Connection(ConnState::Offline { reason }))
+                    .await;
+                idle_forum = Some((peer.forum_cmd_rx, peer.forum_ev_tx));
+            }
+        }
+        let result = tui::terminal::run(app, links).await;
+        drop(idle_forum);
+        result
+    })
+}

@@ -1,0 +1,197 @@
+//! Runs the side effects `update` asks for: channel sends, draft files, the browser. Nothing
+//! here blocks the loop: slow work goes to tasks, and results come back as `Msg`s.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use roomscribe_discourse::types::ForumCommand;
+use roomscribe_transcript::model::ChatCommand;
+use tokio::sync::mpsc;
+
+use super::msg::{Command, Msg};
+use super::state::Draft;
+
+/// What needs the terminal itself: suspending for `$EDITOR`, and OSC 52 copies.
+pub trait Control {
+    /// Edits `text` in an external editor; the new text, or one line saying why not.
+    fn edit(&mut self, text: &str) -> Result<String, String>;
+    fn copy(&mut self, text: &str) -> std::io::Result<()>;
+}
+
+#[derive(Debug, Clone)]
+pub struct Executor {
+    drafts: PathBuf,
+}
+
+pub struct Running {
+    drafts: PathBuf,
+    chat: mpsc::Sender<ChatCommand>,
+    forum: mpsc::Sender<ForumCommand>,
+    back: mpsc::UnboundedSender<Msg>,
+}
+
+impl Executor {
+    /// `drafts`: the folder for autosaved drafts (`paths::drafts_dir()` in the app).
+    pub fn new(drafts: PathBuf) -> Self {
+        Self { drafts }
+    }
+
+    pub fn with(
+        self,
+        chat: mpsc::Sender<ChatCommand>,
+        forum: mpsc::Sender<ForumCommand>,
+        back: mpsc::UnboundedSender<Msg>,
+    ) -> Running {
+        Running {
+            drafts: self.drafts,
+            chat,
+            forum,
+            back,
+        }
+    }
+}
+
+impl Running {
+    pub fn run(&self, cmd: Command) {
+        match cmd {
+            Command::Chat(c) => send(&self.chat, c, &self.back, "chat"),
+            Command::Forum(c) => send(&self.forum, c, &self.back, "forum"),
+            Command::SaveDraft(d) => {
+                let path = draft_path(&self.drafts, &d.room);
+                let back = self.back.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = save_draft(&path, &d) {
+                        tracing::warn!("autosave {}: {e}", path.display());
+                        let _ = back.send(Msg::Failed(format!("autosave failed: {e}")));
+                    }
+                });
+            }
+            Command::DeleteDraft { room } => {
+                let path = draft_path(&self.drafts, &room);
+                tokio::task::spawn_blocking(move || std::fs::remove_file(path).ok());
+            }
+            Command::LoadDraft { room } => {
+                let path = draft_path(&self.drafts, &room);
+                let back = self.back.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Some(d) = load_draft(&path) {
+                        let _ = back.send(Msg::DraftFound(d));
+                    }
+                });
+            }
+            Command::OpenUrl(url) => {
+                let back = self.back.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = back.send(open_url(&url));
+                });
+            }
+            // The loop handles these: they need the terminal or end it.
+            Command::SpawnEditor { .. } | Command::Copy(_) | Command::Quit => {}
+        }
+    }
+}
+
+/// Never waits: a full channel hands the send to a task, a closed one is reported once.
+fn send<T: Send + 'static>(
+    tx: &mpsc::Sender<T>,
+    item: T,
+    back: &mpsc::UnboundedSender<Msg>,
+    what: &str,
+) {
+    match tx.try_send(item) {
+        Ok(()) => {}
+        Err(mpsc::error::TrySendError::Full(item)) => {
+            let tx = tx.clone();
+            tokio::spawn(async move { tx.send(item).await.ok() });
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => {
+            let _ = back.send(Msg::Failed(format!("the {what} connection has stopped")));
+        }
+    }
+}
+
+pub fn draft_path(dir: &Path, room: &str) -> PathBuf {
+    let name: String = room
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join(format!("{name}.json"))
+}
+
+/// Atomic: a temp file in the same folder, synced, then renamed over the old draft.
+pub fn save_draft(path: &Path, draft: &Draft) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer_pretty(&mut tmp, draft)?;
+    tmp.as_file_mut().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+pub fn load_draft(path: &Path) -> Option<Draft> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Over SSH without a display there is no browser here: say so and show the link instead.
+fn open_url(url: &str) -> Msg {
+    let remote =
+        std::env::var_os("SSH_CONNECTION").is_some() && std::env::var_os("DISPLAY").is_none();
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if remote {
+        return Msg::Notice(format!("no browser over SSH; open {url}"));
+    }
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(_) => Msg::Notice(format!("opened {url}")),
+        Err(_) => Msg::Notice(format!("no browser found; open {url}")),
+    }
+}
+
+/// Runs `editor` (through `sh`, so `code --wait` works) on a temp file holding `text`.
+pub fn edit_with(editor: &str, text: &str) -> Result<String, String> {
+    let mut file = tempfile::Builder::new()
+        .prefix("roomscribe-")
+        .suffix(".md")
+        .tempfile()
+        .map_err(|e| format!("temp file: {e}"))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("temp file: {e}"))?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot start {editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "{editor} exited with {status}; the text is unchanged"
+        ));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("reading back: {e}"))
+}
+
+/// `$VISUAL`, then `$EDITOR`, then `vi`.
+pub fn editor_command() -> String {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string())
+}

@@ -1,0 +1,185 @@
+//! Everything the UI shows, owned in one place; `update` changes it, widgets read it.
+
+mod editor;
+mod publish;
+mod room;
+mod selection;
+mod sidebar;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use ratatui_textarea::TextArea;
+use roomscribe_transcript::model::ConnState;
+
+pub use editor::{Draft, Editor, MIN_POST, MIN_TITLE};
+pub use publish::{Field, Publish, Stage};
+pub use room::{Backfill, Room};
+pub use selection::Selection;
+pub use sidebar::Sidebar;
+
+use super::keymap::{Keymap, Mode};
+use super::theme::Theme;
+
+/// What the app needs to know from config and flags.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub room: String,
+    pub tz: Tz,
+    pub gap: Duration,
+    pub timestamps: bool,
+    /// Forum base URL, for the pre-filled composer link.
+    pub forum_url: Option<String>,
+    /// Category (id, slug or name) to preselect in the publish dialog.
+    pub default_category: Option<String>,
+    /// Send forwarded notices as `m.text` (bridged rooms drop `m.notice`).
+    pub send_as_text: bool,
+    /// Chat sender → forum username, for @mentions in the post.
+    pub users: std::collections::BTreeMap<String, String>,
+    /// The post layout (built-in, or `transcript.template`).
+    pub template: roomscribe_transcript::Template,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Room,
+    Transcript,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Timeline,
+    Users,
+    Sidebar,
+}
+
+/// A yes/no question in a small dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    RestoreDraft(Draft),
+    /// Rebuild from the selection, throwing away edits.
+    Rebuild,
+    Forward {
+        key: String,
+        plain: String,
+        html: Option<String>,
+    },
+    Announce {
+        url: String,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// The one-line message under the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub opts: Options,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+    pub width: u16,
+    pub height: u16,
+    pub screen: Screen,
+    pub focus: Focus,
+    pub room: Room,
+    pub selection: Selection,
+    pub editor: Editor,
+    pub sidebar: Sidebar,
+    pub publish: Option<Publish>,
+    pub ask: Option<Ask>,
+    pub command: Option<TextArea<'static>>,
+    pub help: bool,
+    pub flash: Option<Flash>,
+    /// Highlighted row of the users panel.
+    pub user_cursor: usize,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(opts: Options, keymap: Keymap, theme: Theme, now: DateTime<Utc>) -> Self {
+        let room = Room::new(&opts.room);
+        Self {
+            opts,
+            keymap,
+            theme,
+            now,
+            width: 80,
+            height: 24,
+            screen: Screen::Room,
+            focus: Focus::Timeline,
+            room,
+            selection: Selection::default(),
+            editor: Editor::default(),
+            sidebar: Sidebar::default(),
+            publish: None,
+            ask: None,
+            command: None,
+            help: false,
+            flash: None,
+            user_cursor: 0,
+            quit: false,
+        }
+    }
+
+    /// Where keys go now: the topmost thing on screen.
+    pub fn mode(&self) -> Mode {
+        if self.help {
+            Mode::Help
+        } else {
+            self.mode_below_help()
+        }
+    }
+
+    /// The mode the help overlay describes: what was on screen when it opened.
+    pub fn mode_below_help(&self) -> Mode {
+        if self.ask.is_some() {
+            Mode::Confirm
+        } else if self.publish.is_some() {
+            Mode::Publish
+        } else if self.command.is_some() {
+            Mode::Command
+        } else if self.screen == Screen::Transcript {
+            if self.editor.search.is_some() {
+                Mode::Search
+            } else {
+                Mode::Editor
+            }
+        } else {
+            Mode::Normal
+        }
+    }
+
+    pub fn flash(&mut self, level: Level, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            level,
+            text: text.into(),
+        });
+    }
+
+    pub fn forum_conn(&self) -> &ConnState {
+        &self.sidebar.conn
+    }
+
+    /// Wide terminals show the forum sidebar next to the users panel; narrow ones only on focus.
+    pub fn sidebar_shown(&self) -> bool {
+        self.width >= 110 || self.focus == Focus::Sidebar
+    }
+
+    pub fn refresh_selection(&mut self) {
+        self.selection.refresh(&self.room.timeline, self.opts.gap);
+        let n = self.selection.speakers.len();
+        self.user_cursor = self.user_cursor.min(n.saturating_sub(1));
+    }
+}

@@ -1,0 +1,50 @@
+//! The post and its title, from the selection, through the transcript engine.
+
+use roomscribe_transcript::model::RoomInfo;
+use roomscribe_transcript::{RenderOptions, render, room_label, select};
+
+use super::state::State;
+
+fn room_info(state: &State) -> RoomInfo {
+    state.room.info.clone().unwrap_or_else(|| RoomInfo {
+        room_id: state.room.asked.clone(),
+        alias: None,
+        name: Some(state.room.asked.clone()),
+    })
+}
+
+/// The merged post as Discourse markdown (empty without a selection).
+pub fn markdown(state: &State) -> String {
+    let Some(span) = state.selection.span(&state.room.timeline) else {
+        return String::new();
+    };
+    let t = select::build(
+        &state.room.timeline,
+        span,
+        &state.selection.filter(),
+        state.opts.gap,
+    );
+    if t.stats.messages == 0 {
+        return String::new();
+    }
+    let opts = RenderOptions {
+        tz: state.opts.tz,
+        timestamps: state.opts.timestamps,
+        users: state.opts.users.clone(),
+    };
+    render(&t, &room_info(state), &opts, &state.opts.template)
+}
+
+/// A title suggestion for the publish dialog: room and time span.
+pub fn suggested_title(state: &State) -> String {
+    let tl = &state.room.timeline;
+    let Some(span) = state.selection.span(tl) else {
+        return String::new();
+    };
+    let filter = state.selection.filter();
+    let kept = tl.range(span).filter(|m| filter.keeps(m));
+    state
+        .opts
+        .template
+        .title(&room_label(&room_info(state)), kept, state.opts.tz)
+}

@@ -1,0 +1,233 @@
+//! The publish dialog: fill in, confirm, publish exactly once through the forum source,
+//! then copy/open the topic link or announce it in the room. Nothing typed is lost on errors.
+
+use crossterm::event::KeyEvent;
+use roomscribe_discourse::categories;
+use roomscribe_discourse::composer;
+use roomscribe_discourse::types::{ForumCommand, NewTopic, PublishedTopic};
+use roomscribe_transcript::model::ChatCommand;
+
+use super::{editor, keys};
+use crate::tui::keymap::Action;
+use crate::tui::msg::Command;
+use crate::tui::state::{Ask, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, State};
+use crate::tui::transcript;
+
+pub fn open(state: &mut State, out: &mut Vec<Command>) {
+    if state.editor.text().trim().is_empty() && !state.editor.touched {
+        editor::rebuild(state);
+    }
+    if state.editor.text().trim().is_empty() {
+        state.flash(
+            Level::Warn,
+            "nothing to publish: select messages first ([ and ], or :last:20)",
+        );
+        return;
+    }
+    let spec = state.selection.pending.as_ref();
+    let title = match (&state.editor.title, spec.and_then(|s| s.title.clone())) {
+        (t, _) if !t.is_empty() => t.clone(),
+        (_, Some(t)) => t,
+        _ => transcript::suggested_title(state),
+    };
+    let wanted = spec
+        .and_then(|s| s.category.clone())
+        .or_else(|| state.opts.default_category.clone());
+    let category = wanted
+        .and_then(|q| categories::resolve_for_posting(&q, &state.sidebar.categories).ok())
+        .map(|c| c.id);
+    let tags = spec.map(|s| s.tags.clone()).unwrap_or_default();
+    state.publish = Some(Publish::new(&title, category, &tags));
+    if state.sidebar.categories.is_empty() {
+        out.push(Command::Forum(ForumCommand::RefreshCategories));
+    }
+}
+
+pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mut Vec<Command>) {
+    let Some(p) = state.publish.as_mut() else {
+        return;
+    };
+    match (&p.stage, action) {
+        (_, Some(Action::Cancel)) => {
+            state.editor.title = p.title_text();
+            state.publish = None;
+        }
+        (Stage::Done(topic), Some(Action::CopyUrl)) => out.push(Command::Copy(topic.url.clone())),
+        (Stage::Done(topic), Some(Action::OpenUrl)) => {
+            out.push(Command::OpenUrl(topic.url.clone()))
+        }
+        (Stage::Done(topic), Some(Action::Announce | Action::Submit)) => {
+            let text = format!(
+                "Transcript posted to the forum: {} {}",
+                topic.title, topic.url
+            );
+            state.ask = Some(Ask::Announce {
+                url: topic.url.clone(),
+                text,
+            });
+        }
+        (Stage::Done(_) | Stage::Publishing, _) => {}
+        (_, Some(Action::FocusNext)) => p.field = next(p.field, 1),
+        (_, Some(Action::FocusPrev)) => p.field = next(p.field, 2),
+        (_, Some(Action::Up)) if p.field == Field::Category => p.pick = p.pick.saturating_sub(1),
+        (_, Some(Action::Down)) if p.field == Field::Category => p.pick += 1,
+        (_, Some(Action::OpenComposer)) => composer(state, out),
+        (_, Some(Action::Submit)) => submit(state, out),
+        (_, _) => {
+            let field = match p.field {
+                Field::Title => &mut p.title,
+                Field::Category => &mut p.filter,
+                Field::Tags => &mut p.tags,
+            };
+            if keys::text_input(Some(field), key) && p.field == Field::Category {
+                p.pick = 0;
+            }
+        }
+    }
+    clamp_pick(state);
+}
+
+pub fn paste(state: &mut State, text: &str) {
+    if let Some(p) = state.publish.as_mut() {
+        let field = match p.field {
+            Field::Title => &mut p.title,
+            Field::Category => &mut p.filter,
+            Field::Tags => &mut p.tags,
+        };
+        field.insert_str(text.replace(['\n', '\r'], " "));
+    }
+}
+
+fn next(f: Field, step: usize) -> Field {
+    let order = [Field::Title, Field::Category, Field::Tags];
+    let i = order.iter().position(|x| *x == f).unwrap_or(0);
+    order[(i + step) % order.len()]
+}
+
+fn clamp_pick(state: &mut State) {
+    let cats = &state.sidebar.categories;
+    if let Some(p) = state.publish.as_mut() {
+        let n = p.choices(cats).len();
+        p.pick = p.pick.min(n.saturating_sub(1));
+    }
+}
+
+/// The category chosen in the picker, or the preselected one when the filter is untouched.
+fn chosen(state: &State) -> Option<u64> {
+    let p = state.publish.as_ref()?;
+    let choices = p.choices(&state.sidebar.categories);
+    if p.filter.lines().join("").is_empty()
+        && p.field != Field::Category
+        && let Some(id) = p.category
+    {
+        return Some(id);
+    }
+    choices.get(p.pick).map(|(_, c)| c.id)
+}
+
+fn submit(state: &mut State, out: &mut Vec<Command>) {
+    let category = chosen(state);
+    let Some(p) = state.publish.as_mut() else {
+        return;
+    };
+    let title = p.title_text();
+    let raw = state.editor.text();
+    let problem = if title.chars().count() < MIN_TITLE {
+        Some(format!("the title needs at least {MIN_TITLE} characters"))
+    } else if raw.trim().chars().count() < MIN_POST {
+        Some(format!("the post needs at least {MIN_POST} characters"))
+    } else if category.is_none() {
+        Some("pick a category (Tab to the list, type to filter)".to_string())
+    } else {
+        None
+    };
+    p.category = category;
+    if let Some(problem) = problem {
+        p.problem = Some(problem);
+        return;
+    }
+    p.problem = None;
+    p.stage = Stage::Publishing;
+    let tags = p.tag_list();
+    state.editor.title = title.clone();
+    out.push(Command::Forum(ForumCommand::Publish(NewTopic {
+        title,
+        raw,
+        category_id: category,
+        tags,
+    })));
+}
+
+fn composer(state: &mut State, out: &mut Vec<Command>) {
+    let Some(base) = state.opts.forum_url.clone() else {
+        state.flash(
+            Level::Error,
+            "no forum URL configured (--forum or [forum] url)",
+        );
+        return;
+    };
+    let category = chosen(state);
+    let Some(p) = state.publish.as_ref() else {
+        return;
+    };
+    let cats = &state.sidebar.categories;
+    let slug = category
+        .and_then(|id| cats.iter().find(|c| c.id == id))
+        .map(|c| categories::path(c, cats));
+    match composer::new_topic_url(
+        &base,
+        &p.title_text(),
+        &state.editor.text(),
+        slug.as_deref(),
+        &p.tag_list(),
+    ) {
+        Ok(url) => out.push(Command::OpenUrl(url)),
+        Err(e) => state.flash(Level::Error, e.to_string()),
+    }
+}
+
+pub fn published(state: &mut State, topic: PublishedTopic, out: &mut Vec<Command>) {
+    let note = if topic.adopted {
+        "found the topic an earlier attempt created"
+    } else {
+        "published"
+    };
+    state.flash(Level::Info, format!("{note}: {}", topic.url));
+    out.push(Command::DeleteDraft {
+        room: state.opts.room.clone(),
+    });
+    state.editor.saved = state.editor.text();
+    match state.publish.as_mut() {
+        Some(p) => p.stage = Stage::Done(topic),
+        None => {
+            state.publish = Some(Publish {
+                stage: Stage::Done(topic),
+                ..Publish::new("", None, &[])
+            })
+        }
+    }
+}
+
+pub fn failed(state: &mut State, errors: Vec<String>) {
+    match state.publish.as_mut() {
+        Some(p) => p.stage = Stage::Failed(errors),
+        None => state.flash(
+            Level::Error,
+            format!("publish failed: {}", errors.join("; ")),
+        ),
+    }
+}
+
+pub fn send_announce(state: &mut State, url: &str, text: String, out: &mut Vec<Command>) {
+    out.push(Command::Chat(ChatCommand::Send {
+        txn_id: format!(
+            "roomscribe-announce-{}",
+            crate::tui::update::forum::txn_safe(url)
+        ),
+        body: text,
+        html: None,
+        notice: false,
+    }));
+    state.publish = None;
+    state.screen = crate::tui::state::Screen::Room;
+}

@@ -1,0 +1,81 @@
+//! Live forum activity: what it is, who, where, which rule routes it to which room, and
+//! whether it was forwarded already.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use roomscribe_discourse::types::ItemKind;
+
+use super::pane;
+use super::wrap::truncate;
+use crate::tui::sanitize;
+use crate::tui::state::{Focus, State};
+use crate::tui::theme::Role;
+
+/// Each item takes this many rows.
+pub const ITEM_ROWS: u16 = 2;
+
+pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
+    let th = &state.theme;
+    let sb = &state.sidebar;
+    let focused = state.focus == Focus::Sidebar;
+    let title = Line::styled(
+        format!(" Forum · {} ", sb.items.len()),
+        th.style(Role::Title),
+    );
+    let w = usize::from(area.width.saturating_sub(2));
+    let rows = usize::from(area.height.saturating_sub(2) / ITEM_ROWS).max(1);
+    let first = first_shown(state, rows);
+    let mut lines = Vec::new();
+    if sb.items.is_empty() {
+        lines.push(Line::styled("no forum activity yet", th.style(Role::Dim)));
+    }
+    for (i, item) in sb.items.iter().enumerate().skip(first).take(rows) {
+        let kind = match item.kind {
+            ItemKind::NewTopic => "new",
+            ItemKind::Reply => "re:",
+            ItemKind::Notification => "you",
+        };
+        let head = truncate(&sanitize::clean(&item.title), w.saturating_sub(5));
+        let mut top = Line::from(vec![
+            Span::styled(format!("{kind:<4}"), th.style(Role::Dim)),
+            Span::styled(head, th.style(Role::Title)),
+        ]);
+        let cat = sb.category_name(item.category_id).unwrap_or("");
+        let mut info = format!(
+            "    {} · {}",
+            sanitize::clean(&item.username),
+            sanitize::clean(cat)
+        );
+        let mut spans = Vec::new();
+        if !item.routes.is_empty() {
+            info.push_str(" → ");
+        }
+        spans.push(Span::styled(info.clone(), th.style(Role::Dim)));
+        let forwarded = sb.forwarded.contains(&item.key);
+        let tail = if forwarded { " ✓ fwd" } else { "" };
+        let room_w = w.saturating_sub(super::wrap::width(&info) + tail.len());
+        spans.push(Span::styled(
+            truncate(&sanitize::clean(&item.routes.join(",")), room_w),
+            th.style(Role::Route),
+        ));
+        spans.push(Span::styled(tail, th.style(Role::Forwarded)));
+        let mut bottom = Line::from(spans);
+        if focused && i == sb.cursor {
+            top = top.style(th.style(Role::Cursor));
+            bottom = bottom.style(th.style(Role::Cursor));
+        }
+        lines.push(top);
+        lines.push(bottom);
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(pane(state, title, focused)),
+        area,
+    );
+}
+
+/// Keeps the cursor's item on screen.
+pub fn first_shown(state: &State, rows: usize) -> usize {
+    state.sidebar.cursor.saturating_sub(rows.saturating_sub(1))
+}

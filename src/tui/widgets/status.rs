@@ -1,0 +1,105 @@
+//! The status bar (mode, connections, room, selection) and the message / command line.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use roomscribe_transcript::model::ConnState;
+
+use crate::tui::keymap::{Action, Mode};
+use crate::tui::sanitize;
+use crate::tui::state::{Level, State};
+use crate::tui::theme::{Role, Theme};
+
+fn conn<'a>(th: &Theme, label: &'a str, c: &ConnState) -> Vec<Span<'a>> {
+    let (text, role) = match c {
+        ConnState::Connecting => ("connecting…".to_string(), Role::StatusWarn),
+        ConnState::Connected => ("● connected".to_string(), Role::StatusOk),
+        ConnState::Reconnecting { in_secs, attempt } => (
+            format!("⟳ reconnecting in {in_secs}s (try {attempt})"),
+            Role::StatusWarn,
+        ),
+        ConnState::Offline { reason } => (
+            format!("✗ offline: {}", sanitize::clean(reason)),
+            Role::StatusErr,
+        ),
+    };
+    vec![
+        Span::styled(format!(" {label} "), th.style(Role::StatusBar)),
+        Span::styled(text, th.style(role)),
+    ]
+}
+
+pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
+    let th = &state.theme;
+    let sep = || Span::styled(" │", th.style(Role::StatusBar));
+    let mut spans = vec![Span::styled(
+        format!(" {} ", state.mode().name().to_uppercase()),
+        th.style(Role::Mode),
+    )];
+    spans.extend(conn(th, "chat", &state.room.conn));
+    spans.push(sep());
+    spans.extend(conn(th, "forum", state.forum_conn()));
+    spans.push(sep());
+    let sel = &state.selection;
+    let summary = if sel.is_empty() {
+        " no selection".to_string()
+    } else {
+        let s = &sel.stats;
+        let mins = s.span().map_or(0, |d| d.num_minutes());
+        let ignored = if sel.ignored.is_empty() {
+            String::new()
+        } else {
+            format!(", {} ignored", sel.ignored.len())
+        };
+        format!(
+            " {} msgs · {} speakers · {mins} min{ignored}",
+            s.messages,
+            s.speakers.len()
+        )
+    };
+    spans.push(Span::styled(summary, th.style(Role::StatusBar)));
+    if !state.sidebar_shown() && !state.sidebar.items.is_empty() {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!(" forum {} (tab)", state.sidebar.items.len()),
+            th.style(Role::StatusBar),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(th.style(Role::StatusBar)),
+        bar,
+    );
+
+    if let Some(cmd) = &state.command {
+        let prompt = Line::from(vec![
+            Span::styled(":", th.style(Role::Key)),
+            Span::styled(cmd.lines().join(" "), th.style(Role::Input)),
+            Span::styled(
+                " ",
+                th.style(Role::Input)
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(prompt), message);
+        return;
+    }
+    let line = match &state.flash {
+        Some(f) => {
+            let role = match f.level {
+                Level::Info => Role::StatusOk,
+                Level::Warn => Role::StatusWarn,
+                Level::Error => Role::StatusErr,
+            };
+            Line::styled(sanitize::clean(&f.text), th.style(role))
+        }
+        None => {
+            let help = state.keymap.keys_for(Mode::Normal, Action::Help);
+            Line::from(vec![
+                Span::styled(sanitize::clean(&state.room.title()), th.style(Role::Dim)),
+                Span::styled(format!("  {help} help"), th.style(Role::Dim)),
+            ])
+        }
+    };
+    frame.render_widget(Paragraph::new(line), message);
+}

@@ -81,7 +81,9 @@ fn bench(c: &mut Criterion) {
     let mut app = app();
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
     c.bench_function("frame, 100k messages, newest", |b| {
-        b.iter(|| term.draw(|f| app.draw(f)).unwrap())
+        b.iter(|| {
+            term.draw(|f| app.draw(f)).unwrap();
+        })
     });
     // A selection over the middle of the room, viewed there.
     for k in ["g", "[", "]"] {
@@ -91,7 +93,9 @@ fn bench(c: &mut Criterion) {
         )));
     }
     c.bench_function("frame, 100k messages, oldest", |b| {
-        b.iter(|| term.draw(|f| app.draw(f)).unwrap())
+        b.iter(|| {
+            term.draw(|f| app.draw(f)).unwrap();
+        })
     });
     eprintln!("RSS with {N} messages loaded: {:.1} MB", rss_mb());
 }

@@ -25,22 +25,50 @@ pub struct Global {
     #[arg(long, global = true, env = "ROOMSCRIBE_HOMESERVER", value_name = "URL")]
     pub homeserver: Option<String>,
     /// Matrix access token (prefer `roomscribe login matrix`, which stores a session).
-    #[arg(long, global = true, env = "ROOMSCRIBE_MATRIX_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ROOMSCRIBE_MATRIX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     pub matrix_token: Option<String>,
     /// Matrix user id for password login; the password comes from ROOMSCRIBE_MATRIX_PASSWORD.
-    #[arg(long, global = true, env = "ROOMSCRIBE_MATRIX_USER", value_name = "USER")]
+    #[arg(
+        long,
+        global = true,
+        env = "ROOMSCRIBE_MATRIX_USER",
+        value_name = "USER"
+    )]
     pub matrix_user: Option<String>,
     /// Discourse forum base URL.
     #[arg(long, global = true, env = "ROOMSCRIBE_FORUM_URL", value_name = "URL")]
     pub forum: Option<String>,
     /// Discourse admin API key (with --forum-username: post as that user).
-    #[arg(long, global = true, env = "ROOMSCRIBE_FORUM_API_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ROOMSCRIBE_FORUM_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub forum_api_key: Option<String>,
     /// Forum username the admin API key acts as.
-    #[arg(long, global = true, env = "ROOMSCRIBE_FORUM_USERNAME", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "ROOMSCRIBE_FORUM_USERNAME",
+        value_name = "NAME"
+    )]
     pub forum_username: Option<String>,
     /// Discourse User API key (from `roomscribe login discourse`).
-    #[arg(long, global = true, env = "ROOMSCRIBE_FORUM_USER_API_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ROOMSCRIBE_FORUM_USER_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub forum_user_api_key: Option<String>,
     /// Time zone for showing and reading times (IANA name, e.g. Europe/Berlin; default: local).
     #[arg(long, global = true, env = "ROOMSCRIBE_TZ", value_name = "ZONE")]
@@ -155,7 +183,7 @@ pub struct TranscriptArgs {
     #[arg(required_unless_present = "input")]
     pub room: Option<String>,
     /// Selection: last:N from:HH:MM-HH:MM from:T to:T ignore:a,b category:C title:"T" tags:a,b gap:5m
-    #[arg(last = false, trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(value_name = "SPEC")]
     pub spec: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,

@@ -149,7 +149,10 @@ impl Settings {
                 .clone()
                 .or_else(|| config.matrix.homeserver.clone()),
             matrix_token: secret(&global.matrix_token, &config.matrix.access_token_command)?,
-            matrix_user: global.matrix_user.clone().or_else(|| config.matrix.user.clone()),
+            matrix_user: global
+                .matrix_user
+                .clone()
+                .or_else(|| config.matrix.user.clone()),
             matrix_password: secret(&password_env, &config.matrix.password_command)?,
             forum_url: global.forum.clone().or_else(|| config.forum.url.clone()),
             forum_api_key: secret(&global.forum_api_key, &config.forum.api_key_command)?,

@@ -9,7 +9,9 @@ fn dirs() -> Option<ProjectDirs> {
 }
 
 fn from_env(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// `ROOMSCRIBE_CONFIG_DIR` overrides, for tests and unusual setups.
@@ -34,7 +36,7 @@ pub fn drafts_dir() -> PathBuf {
 pub fn state_dir() -> PathBuf {
     from_env("ROOMSCRIBE_STATE_DIR")
         .or_else(|| dirs().and_then(|d| d.state_dir().map(|p| p.to_path_buf())))
-        .unwrap_or_else(|| data_dir())
+        .unwrap_or_else(data_dir)
 }
 
 pub fn default_config_file() -> PathBuf {

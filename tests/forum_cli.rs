@@ -308,3 +308,79 @@ async fn transcript_publish_and_open() {
     assert!(text(&out.stdout).contains("/new-topic?title=Short+one&body="));
     assert_eq!(forum.topics().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_discourse_stores_a_key_that_later_commands_use() {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.env_remove("ROOMSCRIBE_FORUM_API_KEY")
+        .env_remove("ROOMSCRIBE_FORUM_USERNAME");
+    cmd.args(["login", "discourse", "--no-browser"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("http"))
+    })
+    .await
+    .unwrap()
+    .expect("the authorization link");
+    let payload = forum.approve_user_api_key("alice", &url).unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, format!("{payload}\n\n").as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let key_file = dir.path().join("data/discourse-key.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    // Later commands use the stored key (no forum flags at all).
+    let file = dir.path().join("post.md");
+    std::fs::write(&file, BODY).unwrap();
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.env_remove("ROOMSCRIBE_FORUM_API_KEY")
+        .env_remove("ROOMSCRIBE_FORUM_USERNAME")
+        .env_remove("ROOMSCRIBE_FORUM_URL");
+    cmd.args([
+        "publish",
+        "--title",
+        "Posted after logging in",
+        "--category",
+        "support",
+    ])
+    .arg(&file);
+    let out = output(cmd).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(forum.topics()[0].username, "alice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_with_a_refused_key_stops_with_discourses_words() {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.env("ROOMSCRIBE_FORUM_API_KEY", "not-the-key")
+        .arg("feed");
+    let out = output(cmd).await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("The API username or key is invalid."), "{err}");
+    assert!(!err.contains("not-the-key"), "{err}");
+}

@@ -96,7 +96,7 @@ async fn whole_app_against_in_process_sources() {
                 )))
                 .unwrap();
         }
-        send_keys("enter");
+        send_keys("enter enter");
         let topic = loop {
             match peer.forum_cmd_rx.recv().await {
                 Some(ForumCommand::Publish(t)) => break t,
@@ -150,7 +150,50 @@ async fn whole_app_against_in_process_sources() {
         s.contains("Transcript posted to the forum") || s.contains("sent") || s.contains("NORMAL"),
         "{s}"
     );
-    let _ = Msg::Notice(String::new());
+    let draft = executor::draft_path(drafts.path(), "gitterHQ/services");
+    assert!(!draft.exists(), "a published draft is removed");
+}
+
+#[tokio::test]
+async fn quitting_with_edits_leaves_the_draft_on_disk() {
+    let drafts = tempfile::tempdir().unwrap();
+    let (links, peer) = links();
+    let (in_tx, in_rx) = mpsc::unbounded_channel::<Event>();
+    let in_rx = Arc::new(tokio::sync::Mutex::new(in_rx));
+    let input = move || {
+        let rx = in_rx.clone();
+        futures_util::stream::unfold(rx, |rx| async move {
+            let ev = rx.lock().await.recv().await?;
+            Some((Ok(ev), rx))
+        })
+        .boxed()
+    };
+    peer.chat_ev_tx.send(room_info()).await.unwrap();
+    peer.chat_ev_tx.send(backfill()).await.unwrap();
+    for ev in key_events("g [ G ] e N o t e : space esc q") {
+        in_tx.send(ev).unwrap();
+    }
+    let mut control = Headless {
+        copies: Arc::default(),
+    };
+    let mut app = app_with_theme("dark");
+    let mut term = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    let exec = Executor::new(drafts.path().to_path_buf());
+    app::run(
+        &mut app,
+        &mut term,
+        &mut control,
+        input,
+        links,
+        Arc::new(Fixed),
+        exec,
+    )
+    .await
+    .unwrap();
+    let saved =
+        executor::load_draft(&executor::draft_path(drafts.path(), "gitterHQ/services")).unwrap();
+    assert!(saved.text.starts_with("Note: [quote]"), "{}", saved.text);
+    drop(peer);
 }
 
 #[test]

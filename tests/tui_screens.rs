@@ -5,6 +5,7 @@ mod tui_support;
 use insta::assert_snapshot;
 use roomscribe::discourse::types::{ForumCommand, ForumEvent, PublishedTopic};
 use roomscribe::transcript::model::{ChatCommand, ChatEvent, ConnState};
+use roomscribe::tui::transcript::markdown;
 use roomscribe::tui::{Command, Msg};
 use tui_support::*;
 
@@ -59,7 +60,7 @@ fn command_line_selects_and_errors_in_one_line() {
 fn ignoring_a_user_dims_them_and_drops_them_from_the_post() {
     let mut app = loaded("dark", 120, 24);
     keys(&mut app, "g [ G ]");
-    assert!(app.state.editor.text().contains("BUY CHEAP"));
+    assert!(markdown(&app.state).contains("BUY CHEAP"));
     keys(&mut app, "tab");
     let spam = app
         .state
@@ -72,7 +73,7 @@ fn ignoring_a_user_dims_them_and_drops_them_from_the_post() {
         keys(&mut app, "j");
     }
     keys(&mut app, "space");
-    assert!(!app.state.editor.text().contains("BUY CHEAP"));
+    assert!(!markdown(&app.state).contains("BUY CHEAP"));
     assert_snapshot!(screen(&app));
 }
 
@@ -103,6 +104,11 @@ fn publish_dialog_failure_keeps_everything_then_success() {
     assert_snapshot!("publish_form", screen(&app));
     keys(&mut app, "tab");
     type_text(&mut app, "web");
+    assert!(
+        keys(&mut app, "enter").is_empty(),
+        "Enter on the form only asks to confirm"
+    );
+    assert_snapshot!("publish_confirm", screen(&app));
     let cmds = keys(&mut app, "enter");
     let Some(Command::Forum(ForumCommand::Publish(topic))) = cmds.first() else {
         panic!("{cmds:?}")
@@ -173,4 +179,153 @@ fn every_theme() {
         keys(&mut app, "k k [ j ]");
         assert_snapshot!(format!("theme_{theme}"), svg::styles(&render(&app)));
     }
+}
+
+#[test]
+fn mouse_clicks_toggle_users_and_mark_messages() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut app = loaded("dark", 140, 30);
+    // Right click on Alice's first message (row 5), then on "That fixed it" (row 14).
+    app.handle(mouse(MouseEventKind::Down(MouseButton::Right), 30, 5));
+    app.handle(mouse(MouseEventKind::Down(MouseButton::Right), 30, 14));
+    let ids = (
+        app.state.selection.first.clone(),
+        app.state.selection.last.clone(),
+    );
+    assert_eq!(ids, (Some("$ev2".into()), Some("$ev10".into())));
+    assert_eq!(app.state.selection.stats.messages, 9);
+    // The users panel: row 2 inside the pane is the first speaker; a click toggles ignoring.
+    let first = app.state.selection.speakers[0].clone();
+    app.handle(mouse(MouseEventKind::Down(MouseButton::Left), 110, 2));
+    assert!(app.state.selection.is_ignored(&first.sender, &first.name));
+    assert!(app.state.selection.stats.messages < 9);
+    app.handle(mouse(MouseEventKind::Down(MouseButton::Left), 110, 2));
+    assert!(!app.state.selection.is_ignored(&first.sender, &first.name));
+    assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn scrolling_past_the_top_asks_for_history_and_shows_progress() {
+    use roomscribe::transcript::model::BackfillRequest;
+    let mut app = app_with_theme("dark");
+    app.handle(Msg::Resize {
+        width: 100,
+        height: 24,
+    });
+    app.handle(Msg::Chat(room_info()));
+    app.handle(Msg::Chat(ChatEvent::Backfill {
+        events: sample_events(),
+        fetched: 11,
+        done: true,
+        reached_start: false,
+    }));
+    let cmds = keys(&mut app, "g");
+    assert_eq!(
+        cmds,
+        vec![Command::Chat(ChatCommand::Backfill(BackfillRequest::Last(
+            100
+        )))]
+    );
+    assert!(keys(&mut app, "k").is_empty(), "one request at a time");
+    app.handle(Msg::Chat(ChatEvent::Backfill {
+        events: vec![],
+        fetched: 40,
+        done: false,
+        reached_start: false,
+    }));
+    assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn live_messages_edits_and_redactions_apply_in_place() {
+    use roomscribe::transcript::model::{Edit, MessageKind, Redaction, TimelineEvent};
+    let mut app = loaded("dark", 100, 24);
+    keys(&mut app, ":");
+    type_text(&mut app, "from:15:40-15:50");
+    keys(&mut app, "enter");
+    assert_eq!(app.state.selection.stats.messages, 5);
+    let live = msg(
+        20,
+        "carol",
+        "Carol",
+        1,
+        MessageKind::Text,
+        "Is the webhook fixed for everyone?",
+    );
+    app.handle(Msg::Chat(ChatEvent::Live(TimelineEvent::Message(live))));
+    app.handle(Msg::Chat(ChatEvent::Live(TimelineEvent::Edit(Edit {
+        event_id: "$e2".into(),
+        target: "$ev4".into(),
+        sender: "@alice:gitter.im".into(),
+        ts: now(),
+        body: "3.2.1, self-hosted on Debian".into(),
+        html: None,
+    }))));
+    app.handle(Msg::Chat(ChatEvent::Live(TimelineEvent::Redaction(
+        Redaction {
+            event_id: "$r2".into(),
+            target: "$ev6".into(),
+            ts: now(),
+        },
+    ))));
+    let s = screen(&app);
+    assert!(s.contains("Is the webhook fixed"), "{s}");
+    assert!(s.contains("self-hosted on Debian (edited)"), "{s}");
+    assert!(markdown(&app.state).contains("self-hosted on Debian"));
+    assert!(!markdown(&app.state).contains("signing secret"));
+    assert_snapshot!(s);
+}
+
+#[test]
+fn messages_expire_and_reconnect_counts_down_on_the_clock() {
+    let mut app = loaded("dark", 120, 24);
+    app.handle(Msg::Chat(ChatEvent::Connection(ConnState::Reconnecting {
+        in_secs: 10,
+        attempt: 2,
+    })));
+    app.handle(Msg::Notice("copied".into()));
+    app.handle(Msg::Tick(now() + chrono::Duration::seconds(4)));
+    assert!(app.state.tick_redraw);
+    let s = screen(&app);
+    assert!(s.contains("reconnecting in 6s"), "{s}");
+    assert!(s.contains("copied"));
+    app.handle(Msg::Tick(now() + chrono::Duration::seconds(9)));
+    let s = screen(&app);
+    assert!(!s.contains("copied"), "{s}");
+    assert!(s.contains("reconnecting in 1s"), "{s}");
+}
+
+#[test]
+fn key_overrides_from_the_config_work_and_show_in_help() {
+    let mut config = roomscribe::config::Config::default();
+    config.keys.insert("normal.ctrl-n".into(), "down".into());
+    config.keys.insert("normal.?".into(), "none".into());
+    config.keys.insert("normal.h".into(), "help".into());
+    let mut app = roomscribe::tui::App::new(&config, options(), now()).unwrap();
+    app.handle(Msg::Resize {
+        width: 100,
+        height: 40,
+    });
+    app.handle(Msg::Chat(backfill()));
+    keys(&mut app, "g ctrl-n");
+    assert_eq!(app.state.room.cursor, 1);
+    keys(&mut app, "?");
+    assert!(!app.state.help);
+    keys(&mut app, "h");
+    let s = screen(&app);
+    assert!(s.contains("ctrl-n") && s.contains("move down"), "{s}");
+    config.keys.insert("normal.j".into(), "fly".into());
+    let err = roomscribe::tui::App::new(&config, options(), now())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("unknown action fly"), "{err}");
 }

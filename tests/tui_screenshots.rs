@@ -25,7 +25,8 @@ fn write_screenshots() {
     shot("room", &app, false);
     keys(&mut app, "e");
     shot("editor", &app, false);
-    keys(&mut app, "p");
+    keys(&mut app, "ctrl-s tab");
+    type_text(&mut app, "chat");
     shot("publish", &app, false);
     let mut app = loaded("dark", 130, 32);
     keys(&mut app, "tab tab f");

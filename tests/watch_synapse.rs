@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use roomscribe_forum_standin::ForumStandin;
-use roomscribe_testkit::{TestUser, encode, require_synapse};
+use roomscribe_testkit::{CutProxy, TestUser, encode, require_synapse};
 
 /// Only a hang fails; never a speed assertion.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -206,4 +206,78 @@ async fn watch_forwards_each_item_once_across_restarts() {
             .any(|b| b.starts_with("alice posted a new topic Webhook secret rotation — ")),
         "{bodies:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_keeps_forwarding_through_homeserver_and_forum_outages() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let mut forum = ForumStandin::start().await.unwrap();
+    let proxy = CutProxy::in_front_of(&synapse.url).await.unwrap();
+    let moderator = synapse.register("outages").await.unwrap();
+    let room_id = moderator.create_room(None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        format!("[[rules]]\nfilter = \"follow\"\nroom = \"{room_id}\"\n"),
+    )
+    .unwrap();
+    let mut watch = Watch::start(
+        &forum,
+        dir.path(),
+        &proxy.url(),
+        &moderator.access_token,
+        &room_id,
+    );
+    watch.wait_for("room connected", 1).await;
+    watch.wait_for("forum connected", 1).await;
+
+    proxy.cut();
+    forum
+        .publish_post_as(
+            "alice",
+            None,
+            "Posted while the homeserver is away",
+            "It must arrive once it is back.",
+            2,
+            &[],
+        )
+        .unwrap();
+    watch.wait_for("room unreachable", 1).await;
+    proxy.restore();
+    watch
+        .wait_for("forwarded: Posted while the homeserver is away", 1)
+        .await;
+
+    forum.stop().await;
+    watch.wait_for("forum unreachable", 1).await;
+    forum.restart().await.unwrap();
+    forum
+        .publish_post_as(
+            "bob",
+            None,
+            "Posted after the forum came back",
+            "Caught up after the restart.",
+            4,
+            &[],
+        )
+        .unwrap();
+    watch
+        .wait_for("forwarded: Posted after the forum came back", 1)
+        .await;
+    watch.stop();
+
+    let bodies = notices(&moderator, &room_id).await;
+    for title in [
+        "Posted while the homeserver is away",
+        "Posted after the forum came back",
+    ] {
+        assert_eq!(
+            bodies.iter().filter(|b| b.contains(title)).count(),
+            1,
+            "{title}: {bodies:#?}"
+        );
+    }
 }

@@ -13,7 +13,15 @@ use crate::transcript::model::ConnState;
 
 pub const BASE_URL: &str = "https://forum.roomscribe.invalid";
 
-fn category(id: u64, name: &str, slug: &str, parent: Option<u64>, color: &str, can_create: bool, restricted: bool) -> Category {
+fn category(
+    id: u64,
+    name: &str,
+    slug: &str,
+    parent: Option<u64>,
+    color: &str,
+    can_create: bool,
+    restricted: bool,
+) -> Category {
     Category {
         id,
         name: name.into(),
@@ -27,23 +35,83 @@ fn category(id: u64, name: &str, slug: &str, parent: Option<u64>, color: &str, c
 
 pub fn categories() -> Vec<Category> {
     vec![
-        category(1, "Announcements", "announcements", None, "BF1E2E", false, false),
+        category(
+            1,
+            "Announcements",
+            "announcements",
+            None,
+            "BF1E2E",
+            false,
+            false,
+        ),
         category(2, "Support", "support", None, "0088CC", true, false),
-        category(3, "Installation", "installation", Some(2), "25AAE2", true, false),
+        category(
+            3,
+            "Installation",
+            "installation",
+            Some(2),
+            "25AAE2",
+            true,
+            false,
+        ),
         category(4, "Bridges", "bridges", Some(2), "3AB54A", true, false),
-        category(5, "Chat transcripts", "chat-transcripts", None, "F7941D", true, false),
+        category(
+            5,
+            "Chat transcripts",
+            "chat-transcripts",
+            None,
+            "F7941D",
+            true,
+            false,
+        ),
         category(6, "Staff", "staff", None, "E45735", true, true),
     ]
 }
 
 /// Activity that "happens" on the forum while the demo runs: (kind, category, user, title, excerpt).
 const ACTIVITY: &[(ItemKind, u64, &str, &str, &str)] = &[
-    (ItemKind::NewTopic, 3, "maria", "Install fails on Debian 12 with missing libssl", "After upgrading I get an error about libssl.so.3 when starting the service…"),
-    (ItemKind::Reply, 4, "kenji", "Bridge drops messages after restart", "Same here — it only happens when the bridge restarts during a sync."),
-    (ItemKind::NewTopic, 5, "oluwaseun", "Transcript: release planning for 2.4", "Here is the chat from today's planning call, for those who missed it."),
-    (ItemKind::Notification, 2, "lea", "How do I move a room to another space?", "@you mentioned you in a reply."),
-    (ItemKind::NewTopic, 4, "sam", "IRC bridge: nick changes are not mirrored", "When someone changes their nick on IRC the Matrix side keeps the old one."),
-    (ItemKind::Reply, 3, "maria", "Install fails on Debian 12 with missing libssl", "Installing libssl3 from bookworm-backports fixed it, thanks!"),
+    (
+        ItemKind::NewTopic,
+        3,
+        "maria",
+        "Install fails on Debian 12 with missing libssl",
+        "After upgrading I get an error about libssl.so.3 when starting the service…",
+    ),
+    (
+        ItemKind::Reply,
+        4,
+        "kenji",
+        "Bridge drops messages after restart",
+        "Same here — it only happens when the bridge restarts during a sync.",
+    ),
+    (
+        ItemKind::NewTopic,
+        5,
+        "oluwaseun",
+        "Transcript: release planning for 2.4",
+        "Here is the chat from today's planning call, for those who missed it.",
+    ),
+    (
+        ItemKind::Notification,
+        2,
+        "lea",
+        "How do I move a room to another space?",
+        "@you mentioned you in a reply.",
+    ),
+    (
+        ItemKind::NewTopic,
+        4,
+        "sam",
+        "IRC bridge: nick changes are not mirrored",
+        "When someone changes their nick on IRC the Matrix side keeps the old one.",
+    ),
+    (
+        ItemKind::Reply,
+        3,
+        "maria",
+        "Install fails on Debian 12 with missing libssl",
+        "Installing libssl3 from bookworm-backports fixed it, thanks!",
+    ),
 ];
 
 /// Which demo rooms the demo rules route an item to: support and transcripts go to the room.
@@ -57,9 +125,18 @@ fn routes(category_id: u64, room: &str) -> Vec<String> {
 fn slug(title: &str) -> String {
     let s: String = title
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
-    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 struct Forum {
@@ -70,7 +147,14 @@ struct Forum {
 }
 
 impl Forum {
-    fn item(&mut self, kind: ItemKind, category: u64, user: &str, title: &str, excerpt: &str) -> ForumItem {
+    fn item(
+        &mut self,
+        kind: ItemKind,
+        category: u64,
+        user: &str,
+        title: &str,
+        excerpt: &str,
+    ) -> ForumItem {
         let topic_id = match self.topics.iter().find(|(_, t)| t == title) {
             Some((id, _)) => *id,
             None => {
@@ -106,19 +190,29 @@ impl Forum {
         if topic.raw.chars().count() < 20 {
             errors.push("Body is too short (minimum is 20 characters)".to_string());
         }
-        if self.topics.iter().any(|(_, t)| t.eq_ignore_ascii_case(&topic.title)) {
+        if self
+            .topics
+            .iter()
+            .any(|(_, t)| t.eq_ignore_ascii_case(&topic.title))
+        {
             errors.push("Title has already been used".to_string());
         }
-        if let Some(c) = topic.category_id {
-            if !categories().iter().any(|k| k.id == c && k.can_create_topic) {
-                errors.push("You are not permitted to create a topic in that category.".to_string());
-            }
+        if let Some(c) = topic.category_id
+            && !categories().iter().any(|k| k.id == c && k.can_create_topic)
+        {
+            errors.push("You are not permitted to create a topic in that category.".to_string());
         }
         if !errors.is_empty() {
             return Err(errors);
         }
         let excerpt: String = topic.raw.chars().take(140).collect();
-        let item = self.item(ItemKind::NewTopic, topic.category_id.unwrap_or(5), "you", &topic.title, &excerpt);
+        let item = self.item(
+            ItemKind::NewTopic,
+            topic.category_id.unwrap_or(5),
+            "you",
+            &topic.title,
+            &excerpt,
+        );
         let published = PublishedTopic {
             topic_id: item.topic_id,
             post_id: item.post_id,
@@ -131,14 +225,26 @@ impl Forum {
 }
 
 /// Runs until the app shuts it down or drops its end of the channels.
-pub async fn run(room: String, pace: Duration, mut cmd_rx: Receiver<ForumCommand>, ev_tx: Sender<ForumEvent>) {
-    let mut forum = Forum { room, next_topic: 100, next_post: 1000, topics: Vec::new() };
+pub async fn run(
+    room: String,
+    pace: Duration,
+    mut cmd_rx: Receiver<ForumCommand>,
+    ev_tx: Sender<ForumEvent>,
+) {
+    let mut forum = Forum {
+        room,
+        next_topic: 100,
+        next_post: 1000,
+        topics: Vec::new(),
+    };
     let mut initial = vec![
         ForumEvent::Connection(ConnState::Connected),
         ForumEvent::Categories(categories()),
     ];
     for &(kind, cat, user, title, excerpt) in ACTIVITY.iter().take(2) {
-        initial.push(ForumEvent::Item(forum.item(kind, cat, user, title, excerpt)));
+        initial.push(ForumEvent::Item(
+            forum.item(kind, cat, user, title, excerpt),
+        ));
     }
     for ev in initial {
         if ev_tx.send(ev).await.is_err() {
@@ -176,18 +282,44 @@ mod tests {
     use super::*;
 
     fn topic(title: &str, raw: &str, category: Option<u64>) -> NewTopic {
-        NewTopic { title: title.into(), raw: raw.into(), category_id: category, tags: vec![] }
+        NewTopic {
+            title: title.into(),
+            raw: raw.into(),
+            category_id: category,
+            tags: vec![],
+        }
     }
 
     #[test]
     fn publishing_validates_like_discourse() {
-        let mut f = Forum { room: "r".into(), next_topic: 1, next_post: 1, topics: vec![] };
+        let mut f = Forum {
+            room: "r".into(),
+            next_topic: 1,
+            next_post: 1,
+            topics: vec![],
+        };
         let errs = f.publish(&topic("short", "tiny", Some(1))).unwrap_err();
         assert_eq!(errs.len(), 3, "{errs:?}");
-        let (published, item) = f.publish(&topic("A long enough title", "a body that is long enough", Some(5))).unwrap();
+        let (published, item) = f
+            .publish(&topic(
+                "A long enough title",
+                "a body that is long enough",
+                Some(5),
+            ))
+            .unwrap();
         assert_eq!(item.topic_id, published.topic_id);
-        assert!(published.url.ends_with(&format!("/t/a-long-enough-title/{}", published.topic_id)));
-        let again = f.publish(&topic("A long enough title", "a body that is long enough", Some(5))).unwrap_err();
+        assert!(
+            published
+                .url
+                .ends_with(&format!("/t/a-long-enough-title/{}", published.topic_id))
+        );
+        let again = f
+            .publish(&topic(
+                "A long enough title",
+                "a body that is long enough",
+                Some(5),
+            ))
+            .unwrap_err();
         assert_eq!(again, vec!["Title has already been used".to_string()]);
     }
 }

@@ -25,7 +25,12 @@ pub struct Script {
 impl Script {
     /// Re-times `events` so the first live event is due one `pace` after `now`: the demo always
     /// looks like it is happening today, and the quiet gaps of the original survive.
-    pub fn new(mut events: Vec<TimelineEvent>, live_count: usize, now: DateTime<Utc>, pace: Duration) -> Self {
+    pub fn new(
+        mut events: Vec<TimelineEvent>,
+        live_count: usize,
+        now: DateTime<Utc>,
+        pace: Duration,
+    ) -> Self {
         events.sort_by_key(event_ts);
         let split = events.len().saturating_sub(live_count);
         let anchor = events.get(split).map(event_ts).unwrap_or(now);
@@ -40,7 +45,10 @@ impl Script {
             set_ts(ev, ts);
         }
         let live = events.split_off(split).into();
-        Self { history: events, live }
+        Self {
+            history: events,
+            live,
+        }
     }
 }
 
@@ -67,14 +75,20 @@ pub async fn run(
     mut cmd_rx: Receiver<ChatCommand>,
     ev_tx: Sender<ChatEvent>,
 ) {
-    let Script { mut history, mut live } = script;
+    let Script {
+        mut history,
+        mut live,
+    } = script;
     let info = RoomInfo {
         room_id: ROOM_ID.into(),
         alias: Some(ROOM_ALIAS.into()),
         name: Some("roomscribe demo".into()),
     };
     if ev_tx.send(ChatEvent::Room(info)).await.is_err()
-        || ev_tx.send(ChatEvent::Connection(ConnState::Connected)).await.is_err()
+        || ev_tx
+            .send(ChatEvent::Connection(ConnState::Connected))
+            .await
+            .is_err()
     {
         return;
     }
@@ -145,7 +159,11 @@ fn own_message(event_id: &str, body: String, html: Option<String>, notice: bool)
         sender: OWN_USER.into(),
         sender_name: "you".into(),
         ts: Utc::now(),
-        kind: if notice { MessageKind::Notice } else { MessageKind::Text },
+        kind: if notice {
+            MessageKind::Notice
+        } else {
+            MessageKind::Text
+        },
         body,
         html,
         edited: false,
@@ -161,7 +179,10 @@ const SAMPLE: &str = include_str!("../../crates/transcript/data/sample-room.json
 /// How many of the conversation's last events arrive live while the demo runs.
 pub const LIVE_EVENTS: usize = 12;
 
-pub fn sample_script(now: DateTime<Utc>, pace: Duration) -> Result<Script, crate::transcript::SourceError> {
+pub fn sample_script(
+    now: DateTime<Utc>,
+    pace: Duration,
+) -> Result<Script, crate::transcript::SourceError> {
     let parsed = crate::transcript::sources::parse("sample-room.json", SAMPLE)?;
     let mut events = parsed.events;
     for ev in &mut events {
@@ -182,7 +203,11 @@ mod tests {
         let s = sample_script(now, Duration::from_secs(5)).expect("embedded sample parses");
         assert_eq!(s.live.len(), LIVE_EVENTS);
         assert!(s.history.len() > 40);
-        assert!(s.history.iter().all(|e| event_ts(e) <= now + chrono::Duration::seconds(5)));
+        assert!(
+            s.history
+                .iter()
+                .all(|e| event_ts(e) <= now + chrono::Duration::seconds(5))
+        );
         assert!(s.live.iter().all(|e| event_ts(e) > now));
     }
 
@@ -194,16 +219,31 @@ mod tests {
         let total = script.history.len();
         tokio::spawn(run(script, Duration::from_millis(20), cmd_rx, ev_tx));
         assert!(matches!(ev_rx.recv().await, Some(ChatEvent::Room(_))));
-        assert!(matches!(ev_rx.recv().await, Some(ChatEvent::Connection(ConnState::Connected))));
-        cmd_tx.send(ChatCommand::Backfill(BackfillRequest::Last(10_000))).await.expect("send");
+        assert!(matches!(
+            ev_rx.recv().await,
+            Some(ChatEvent::Connection(ConnState::Connected))
+        ));
         cmd_tx
-            .send(ChatCommand::Send { txn_id: "t1".into(), body: "hello".into(), html: None, notice: true })
+            .send(ChatCommand::Backfill(BackfillRequest::Last(10_000)))
+            .await
+            .expect("send");
+        cmd_tx
+            .send(ChatCommand::Send {
+                txn_id: "t1".into(),
+                body: "hello".into(),
+                html: None,
+                notice: true,
+            })
             .await
             .expect("send");
         let (mut backfilled, mut live, mut sent) = (0, 0, false);
         while !(sent && live > 0 && backfilled > 0) {
             match ev_rx.recv().await.expect("event") {
-                ChatEvent::Backfill { events, reached_start, .. } => {
+                ChatEvent::Backfill {
+                    events,
+                    reached_start,
+                    ..
+                } => {
                     backfilled = events.len();
                     assert!(reached_start);
                 }

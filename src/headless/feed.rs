@@ -8,6 +8,7 @@ use crate::cli::Global;
 use crate::config::Config;
 use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::types::{ForumEvent, ItemKind};
+use crate::transcript::model::ConnState;
 
 pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
     let client = forum::connect(global, config)?;
@@ -20,17 +21,25 @@ pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
         let (_cmd_tx, cmd_rx) = mpsc::channel(4);
         let (ev_tx, mut ev_rx) = mpsc::channel(64);
         tokio::spawn(run_with(client, rules, opts, cmd_rx, ev_tx));
+        let mut connected_once = false;
         loop {
             tokio::select! {
                 ev = ev_rx.recv() => match ev {
-                    Some(ev) => print_event(&ev, json),
+                    // Refused credentials at the start will not fix themselves: stop and say why.
+                    Some(ForumEvent::Connection(ConnState::Offline { reason })) if !connected_once => {
+                        anyhow::bail!("{reason}");
+                    }
+                    Some(ev) => {
+                        connected_once |= ev == ForumEvent::Connection(ConnState::Connected);
+                        print_event(&ev, json);
+                    }
                     None => break,
                 },
                 _ = tokio::signal::ctrl_c() => break,
             }
         }
-    });
-    Ok(())
+        Ok(())
+    })
 }
 
 fn print_event(ev: &ForumEvent, json: bool) {

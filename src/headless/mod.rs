@@ -8,12 +8,13 @@ use crate::cli::{Cli, Command, LoginService};
 use crate::config::Config;
 
 pub mod categories;
+pub mod demo;
 pub mod feed;
 pub mod forum;
-pub mod login_discourse;
-pub mod publish;
 pub mod login;
+pub mod login_discourse;
 pub mod matrix;
+pub mod publish;
 pub mod tail;
 pub mod transcript;
 pub mod tui;
@@ -32,7 +33,12 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     match command {
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "roomscribe", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "roomscribe",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
         Command::Manpage => {
@@ -40,24 +46,28 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Tui { room } => tui::run(&room, &cli.global, &config),
-        Command::Demo { .. } => not_yet("the demo", ""),
+        Command::Demo { pace } => demo::run(pace, &cli.global, &config),
         Command::Transcript(args) => transcript::run(args, &cli.global, &config),
-        Command::Tail { room, json, backfill } => tail::run(&room, json, backfill, &cli.global, &config),
+        Command::Tail {
+            room,
+            json,
+            backfill,
+        } => tail::run(&room, json, backfill, &cli.global, &config),
         Command::Login {
             service: LoginService::Matrix { method, no_browser },
         } => login::matrix(method, no_browser, &cli.global, &config),
         Command::Categories { json } => categories::run(json, &cli.global, &config),
         Command::Feed { json } => feed::run(json, &cli.global, &config),
         Command::Watch { room } => watch::run(&room, &cli.global, &config),
-        Command::Publish { title, category, tags, open, file } => {
-            publish::run(&title, &category, &tags, open, &file, &cli.global, &config)
-        }
-        Command::Login { service: LoginService::Discourse { no_browser } } => {
-            login_discourse::run(no_browser, &cli.global, &config)
-        }
+        Command::Publish {
+            title,
+            category,
+            tags,
+            open,
+            file,
+        } => publish::run(&title, &category, &tags, open, &file, &cli.global, &config),
+        Command::Login {
+            service: LoginService::Discourse { no_browser },
+        } => login_discourse::run(no_browser, &cli.global, &config),
     }
-}
-
-fn not_yet(what: &str, _room: &str) -> Result<()> {
-    anyhow::bail!("{what} is not built yet")
 }

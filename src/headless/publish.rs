@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use super::forum;
 use crate::cli::Global;
 use crate::config::Config;
-use crate::discourse::publish::{RetryPolicy, publish};
+use crate::discourse::publish::{RetryPolicy, publish, with_retries};
 use crate::discourse::types::NewTopic;
 use crate::discourse::{Client, categories, composer};
 use crate::paths;
@@ -82,7 +82,8 @@ pub fn deliver(req: &Request<'_>, open: bool, global: &Global, config: &Config) 
 async fn publish_once(client: &Client, req: &Request<'_>) -> Result<String> {
     let category_id = match req.category {
         Some(q) => {
-            let cats = categories::fetch(client).await?;
+            let policy = RetryPolicy::default();
+            let cats = with_retries(&policy, || categories::fetch(client)).await?;
             Some(categories::resolve_for_posting(q, &cats)?.id)
         }
         None => None,

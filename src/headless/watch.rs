@@ -107,11 +107,16 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
         let (forum_ev_tx, mut forum_ev) = mpsc::channel(64);
         tokio::spawn(run_with(forum_client, rules, opts, forum_cmd_rx, forum_ev_tx));
         let mut watcher = Watcher { room, record, path, chat_cmd, notice_type, pending: HashMap::new(), chat_up: false };
+        let mut forum_up_once = false;
         loop {
             tokio::select! {
                 ev = forum_ev.recv() => match ev {
                     Some(ForumEvent::Item(item)) => watcher.item(item).await?,
-                    Some(ForumEvent::Connection(s)) => eprintln!("roomscribe: forum {}", forum::state_text(&s)),
+                    Some(ForumEvent::Connection(ConnState::Offline { reason })) if !forum_up_once => bail!("{reason}"),
+                    Some(ForumEvent::Connection(s)) => {
+                        forum_up_once |= s == ConnState::Connected;
+                        eprintln!("roomscribe: forum {}", forum::state_text(&s));
+                    }
                     Some(ForumEvent::Error(e)) => eprintln!("roomscribe: forum: {e}"),
                     Some(_) => {}
                     None => bail!("the forum task stopped"),

@@ -109,7 +109,7 @@ where
                     drop(events.take());
                     let result = control.edit(&text);
                     events = Some(input());
-                    term.clear()?;
+                    full_redraw(term)?;
                     cmds.extend(app.handle(Msg::EditorReturned(result)));
                     redraw = true;
                 }
@@ -146,6 +146,7 @@ where
             },
             _ = tick.tick() => {
                 cmds = app.handle(Msg::Tick(clock.now()));
+                redraw |= std::mem::take(&mut app.state.tick_redraw);
                 continue;
             }
         };
@@ -164,6 +165,13 @@ where
         }
         redraw = true;
     }
+}
+
+/// Clears the screen and forgets what was drawn, without asking the terminal where its cursor
+/// is (`Terminal::clear` does, and not every terminal answers).
+pub fn full_redraw<B: Backend>(term: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 fn terminal_msg(ev: Event) -> Option<Msg> {

@@ -24,10 +24,18 @@ pub struct Executor {
 }
 
 pub struct Running {
-    drafts: PathBuf,
+    /// Draft files go through one worker in order, so a save never lands after a delete.
+    drafts: Option<std::sync::mpsc::Sender<DraftOp>>,
+    worker: Option<std::thread::JoinHandle<()>>,
     chat: mpsc::Sender<ChatCommand>,
     forum: mpsc::Sender<ForumCommand>,
     back: mpsc::UnboundedSender<Msg>,
+}
+
+enum DraftOp {
+    Save(Draft),
+    Delete(String),
+    Load(String),
 }
 
 impl Executor {
@@ -42,8 +50,17 @@ impl Executor {
         forum: mpsc::Sender<ForumCommand>,
         back: mpsc::UnboundedSender<Msg>,
     ) -> Running {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir = self.drafts;
+        let to_app = back.clone();
+        let worker = std::thread::spawn(move || {
+            for op in rx {
+                draft_op(&dir, op, &to_app);
+            }
+        });
         Running {
-            drafts: self.drafts,
+            drafts: Some(tx),
+            worker: Some(worker),
             chat,
             forum,
             back,
@@ -51,34 +68,49 @@ impl Executor {
     }
 }
 
+fn draft_op(dir: &Path, op: DraftOp, back: &mpsc::UnboundedSender<Msg>) {
+    match op {
+        DraftOp::Save(d) => {
+            let path = draft_path(dir, &d.room);
+            if let Err(e) = save_draft(&path, &d) {
+                tracing::warn!("autosave {}: {e}", path.display());
+                let _ = back.send(Msg::Failed(format!("autosave failed: {e}")));
+            }
+        }
+        DraftOp::Delete(room) => {
+            let _ = std::fs::remove_file(draft_path(dir, &room));
+        }
+        DraftOp::Load(room) => {
+            if let Some(d) = load_draft(&draft_path(dir, &room)) {
+                let _ = back.send(Msg::DraftFound(d));
+            }
+        }
+    }
+}
+
+/// The app is ending: every queued draft write finishes first.
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.drafts.take());
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
 impl Running {
     pub fn run(&self, cmd: Command) {
+        let drafts = |op| {
+            if let Some(tx) = &self.drafts {
+                let _ = tx.send(op);
+            }
+        };
         match cmd {
             Command::Chat(c) => send(&self.chat, c, &self.back, "chat"),
             Command::Forum(c) => send(&self.forum, c, &self.back, "forum"),
-            Command::SaveDraft(d) => {
-                let path = draft_path(&self.drafts, &d.room);
-                let back = self.back.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = save_draft(&path, &d) {
-                        tracing::warn!("autosave {}: {e}", path.display());
-                        let _ = back.send(Msg::Failed(format!("autosave failed: {e}")));
-                    }
-                });
-            }
-            Command::DeleteDraft { room } => {
-                let path = draft_path(&self.drafts, &room);
-                tokio::task::spawn_blocking(move || std::fs::remove_file(path).ok());
-            }
-            Command::LoadDraft { room } => {
-                let path = draft_path(&self.drafts, &room);
-                let back = self.back.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Some(d) = load_draft(&path) {
-                        let _ = back.send(Msg::DraftFound(d));
-                    }
-                });
-            }
+            Command::SaveDraft(d) => drafts(DraftOp::Save(d)),
+            Command::DeleteDraft { room } => drafts(DraftOp::Delete(room)),
+            Command::LoadDraft { room } => drafts(DraftOp::Load(room)),
             Command::OpenUrl(url) => {
                 let back = self.back.clone();
                 tokio::task::spawn_blocking(move || {

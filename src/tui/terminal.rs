@@ -70,7 +70,7 @@ pub async fn run(mut app: App, links: Links) -> Result<()> {
     let result = async {
         let mut term =
             ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
-        term.clear()?;
+        app::full_redraw(&mut term)?;
         let exec = Executor::new(crate::paths::drafts_dir());
         app::run(
             &mut app,

@@ -18,12 +18,14 @@ pub fn markdown(state: &State) -> String {
     let Some(span) = state.selection.span(&state.room.timeline) else {
         return String::new();
     };
-    let t = select::build(
-        &state.room.timeline,
-        span,
-        &state.selection.filter(),
-        state.opts.gap,
-    );
+    // A `gap:` typed on the command line wins over the configured merge window.
+    let gap = state
+        .selection
+        .spec
+        .as_ref()
+        .and_then(|s| s.gap)
+        .unwrap_or(state.opts.gap);
+    let t = select::build(&state.room.timeline, span, &state.selection.filter(), gap);
     if t.stats.messages == 0 {
         return String::new();
     }

@@ -5,8 +5,8 @@ use std::fmt::Write;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
-const CW: f32 = 8.4;
-const CH: f32 = 17.0;
+const CW: u32 = 9;
+const CH: u32 = 18;
 
 fn hex(c: Color, default: &str) -> String {
     let basic = [
@@ -53,10 +53,10 @@ pub fn svg(buf: &Buffer, light: bool) -> String {
     } else {
         ("#d4d4d4", "#1e1e1e")
     };
-    let w = f32::from(buf.area.width) * CW;
-    let h = f32::from(buf.area.height) * CH;
+    let w = u32::from(buf.area.width) * CW;
+    let h = u32::from(buf.area.height) * CH;
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"14\">\n<rect width=\"100%\" height=\"100%\" fill=\"{dbg}\"/>\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"15\">\n<rect width=\"100%\" height=\"100%\" fill=\"{dbg}\"/>\n"
     );
     for y in 0..buf.area.height {
         for x in 0..buf.area.width {
@@ -66,7 +66,7 @@ pub fn svg(buf: &Buffer, light: bool) -> String {
             if rev {
                 std::mem::swap(&mut fg, &mut bg);
             }
-            let (px, py) = (f32::from(x) * CW, f32::from(y) * CH);
+            let (px, py) = (u32::from(x) * CW, u32::from(y) * CH);
             if bg != dbg {
                 let _ = writeln!(
                     out,
@@ -93,7 +93,7 @@ pub fn svg(buf: &Buffer, light: bool) -> String {
             let _ = writeln!(
                 out,
                 "<text x=\"{px}\" y=\"{}\" fill=\"{fg}\"{attrs}>{}</text>",
-                py + CH - 4.0,
+                py + CH - 5,
                 esc(sym)
             );
         }

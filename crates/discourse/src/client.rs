@@ -202,7 +202,11 @@ pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8])
         403 if !lines.is_empty() => ForumError::Forbidden(first()),
         404 if !lines.is_empty() => ForumError::NotFound(first()),
         404 => ForumError::NotFound("the page does not exist".into()),
-        _ if !lines.is_empty() => ForumError::Rejected(lines),
+        code if code < 500 && !lines.is_empty() => ForumError::Rejected(lines),
+        code if !lines.is_empty() => ForumError::Http {
+            status: code,
+            detail: first(),
+        },
         code => ForumError::Http {
             status: code,
             detail: describe_page(headers, body),
@@ -258,5 +262,109 @@ pub fn one_line(s: &str, max: usize) -> String {
     } else {
         let cut: String = joined.chars().take(max).collect();
         format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{CONTENT_TYPE, HeaderValue};
+
+    fn err(
+        status: u16,
+        ct: &str,
+        extra: Option<(&'static str, &'static str)>,
+        body: &str,
+    ) -> ForumError {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
+        if let Some((k, v)) = extra {
+            h.insert(k, HeaderValue::from_static(v));
+        }
+        error_from_response(StatusCode::from_u16(status).unwrap(), &h, body.as_bytes())
+    }
+
+    #[test]
+    fn every_error_shape() {
+        let json = "application/json";
+        assert_eq!(
+            err(
+                429,
+                json,
+                None,
+                r#"{"errors":["Slow down"],"error_type":"rate_limit","extras":{"wait_seconds":2.5,"time_left":"3 seconds"}}"#
+            ),
+            ForumError::RateLimited { wait_secs: 3 }
+        );
+        assert_eq!(
+            err(
+                429,
+                "text/plain",
+                Some(("retry-after", "7")),
+                "Slow down, too many requests from this IP address.\n"
+            ),
+            ForumError::RateLimited { wait_secs: 7 }
+        );
+        assert!(matches!(
+            err(403, json, None, r#"{"errors":["You are not permitted to view the requested resource. The API username or key is invalid."],"error_type":"invalid_access"}"#),
+            ForumError::InvalidAccess(m) if m.ends_with("key is invalid.")
+        ));
+        assert_eq!(
+            err(
+                422,
+                json,
+                None,
+                "{\"action\":\"create_post\",\"errors\":[\"Title is too short\",\"Body\\nis short\"]}"
+            ),
+            ForumError::Rejected(vec!["Title is too short".into(), "Body is short".into()])
+        );
+        let page = err(
+            502,
+            "text/html",
+            None,
+            "<html><head><title>502 Bad Gateway</title></head><body>x</body></html>",
+        );
+        assert_eq!(
+            page.to_string(),
+            "the forum answered HTTP 502 (an HTML page: 502 Bad Gateway)"
+        );
+        assert!(page.maybe_delivered() && page.is_transient());
+        let internal = err(500, json, None, r#"{"errors":["Oops"]}"#);
+        assert_eq!(
+            internal,
+            ForumError::Http {
+                status: 500,
+                detail: "Oops".into()
+            }
+        );
+        assert_eq!(
+            err(404, "text/html", None, "").to_string(),
+            "not found on the forum: the page does not exist"
+        );
+        assert_eq!(
+            err(503, "text/plain", None, "").to_string(),
+            "the forum answered HTTP 503"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_keys() {
+        let admin = Auth::AdminKey {
+            key: "s3cret".into(),
+            username: "mod".into(),
+        };
+        let user = Auth::UserKey {
+            key: "s3cret".into(),
+            client_id: "c".into(),
+        };
+        assert!(!format!("{admin:?}{user:?}").contains("s3cret"));
+        let client = Client::new("https://forum.example.org/sub/", admin).unwrap();
+        assert!(!format!("{client:?}").contains("s3cret"));
+        assert_eq!(client.base_url(), "https://forum.example.org/sub");
+        assert_eq!(
+            client.url("/site.json").unwrap().as_str(),
+            "https://forum.example.org/sub/site.json"
+        );
+        assert!(Client::new("ftp://x", Auth::Anonymous).is_err());
     }
 }

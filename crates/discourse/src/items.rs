@@ -12,6 +12,8 @@ use crate::types::{ForumItem, ItemKind};
 
 const EXCERPT_CHARS: usize = 300;
 const REGULAR_POST: u64 = 1;
+/// How far back a catch-up reads (Discourse pages hold 50 posts).
+const MAX_PAGES: usize = 10;
 
 #[derive(Debug, Default)]
 pub struct Resolver {
@@ -85,16 +87,27 @@ impl Resolver {
         Ok(())
     }
 
-    /// New posts since the last call, oldest first.
+    /// New posts since the last call, oldest first. Pages back (`?before=`) when more arrived
+    /// than one page holds, e.g. after `watch` was stopped for a while.
     pub async fn new_posts(&mut self, client: &Client) -> Result<Vec<ForumItem>> {
-        let posts: LatestPosts = client.get("/posts.json").await?;
         let seen = self.last_post.unwrap_or(0);
-        let mut fresh: Vec<Post> = posts
-            .latest_posts
+        let mut all: Vec<Post> = Vec::new();
+        let mut path = "/posts.json".to_string();
+        for _ in 0..MAX_PAGES {
+            let page: LatestPosts = client.get(&path).await?;
+            let oldest = page.latest_posts.iter().map(|p| p.id).min();
+            all.extend(page.latest_posts.into_iter().filter(|p| p.id > seen));
+            match oldest {
+                Some(oldest) if oldest > seen + 1 => path = format!("/posts.json?before={oldest}"),
+                _ => break,
+            }
+        }
+        let mut fresh: Vec<Post> = all
             .into_iter()
-            .filter(|p| p.id > seen && p.post_type.unwrap_or(REGULAR_POST) == REGULAR_POST)
+            .filter(|p| p.post_type.unwrap_or(REGULAR_POST) == REGULAR_POST)
             .collect();
         fresh.sort_by_key(|p| p.id);
+        fresh.dedup_by_key(|p| p.id);
         let mut items = Vec::with_capacity(fresh.len());
         for post in fresh {
             self.last_post = Some(self.last_post.unwrap_or(0).max(post.id));

@@ -119,7 +119,14 @@ async fn create(client: &Client, topic: &NewTopic) -> Result<Post> {
         .request(Method::POST, "/posts.json")?
         .timeout(Duration::from_secs(60))
         .json(&body);
-    send_json(rb).await
+    let answer: serde_json::Value = send_json(rb).await?;
+    // Sites that review new topics answer 200 with `action: enqueued` instead of a post.
+    if answer.get("action").and_then(|a| a.as_str()) == Some("enqueued") {
+        return Err(ForumError::Rejected(vec![
+            "the forum queued the topic for a moderator to approve; it is not public yet".into(),
+        ]));
+    }
+    serde_json::from_value(answer).map_err(|e| ForumError::Decode(e.to_string()))
 }
 
 /// Our own topics with this title among the newest ones: `(id, slug)`.
@@ -145,7 +152,8 @@ pub fn normalize_title(title: &str) -> String {
         .join(" ")
 }
 
-async fn with_retries<T, F, Fut>(policy: &RetryPolicy, mut f: F) -> Result<T>
+/// Retries transient failures (outages, rate limits) of an idempotent request.
+pub async fn with_retries<T, F, Fut>(policy: &RetryPolicy, mut f: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,

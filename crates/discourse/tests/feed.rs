@@ -23,7 +23,6 @@ impl Running {
     async fn until(&mut self, what: &str, mut pred: impl FnMut(&ForumEvent) -> bool) -> ForumEvent {
         let fut = async {
             while let Some(ev) = self.ev.recv().await {
-                eprintln!("event: {ev:?}");
                 if pred(&ev) {
                     return Some(ev);
                 }
@@ -244,5 +243,56 @@ async fn notifications_and_publish_command() {
         unreachable!()
     };
     assert_eq!(errors.len(), 2, "{errors:?}");
+    feed.cmd
+        .send(ForumCommand::RefreshCategories)
+        .await
+        .unwrap();
+    feed.until(
+        "categories",
+        |e| matches!(e, ForumEvent::Categories(c) if !c.is_empty()),
+    )
+    .await;
     feed.cmd.send(ForumCommand::Shutdown).await.unwrap();
+}
+
+#[tokio::test]
+async fn resuming_catches_up_on_more_than_one_page() {
+    let forum = ForumStandin::start().await.unwrap();
+    forum.set_poll_hold(Duration::from_secs(60));
+    let tid = forum
+        .publish_post_as(
+            "alice",
+            None,
+            "A busy topic to catch up on",
+            "The first post of a busy topic.",
+            2,
+            &[],
+        )
+        .unwrap();
+    for i in 0..120 {
+        let raw = format!("Reply number {i:03} while nobody watched.");
+        forum
+            .publish_post_as("bob", Some(tid), "", &raw, 2, &[])
+            .unwrap();
+    }
+    // Resume after the first post (post ids start at 100 in the stand-in).
+    let mut feed = start(
+        &forum,
+        "admin",
+        vec![],
+        FeedOptions {
+            since_post: Some(100),
+            ..opts(HOUR)
+        },
+    );
+    let mut replies = Vec::new();
+    while replies.len() < 120 {
+        if let ForumEvent::Item(i) = feed
+            .until("reply", |e| matches!(e, ForumEvent::Item(_)))
+            .await
+        {
+            replies.push(i.post_number.unwrap());
+        }
+    }
+    assert_eq!(replies, (2..=121).collect::<Vec<u64>>());
 }

@@ -14,6 +14,7 @@ mod render;
 mod routes;
 pub mod schema;
 mod state;
+mod user_api_key;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -135,6 +136,7 @@ impl ForumStandin {
             .route("/u/{username}", get(routes::user))
             .route("/session/current.json", get(routes::current))
             .route("/notifications.json", get(routes::notifications))
+            .route("/user-api-key/new", get(user_api_key::new_key))
             .fallback(|| async { routes::not_found() })
             .layer(axum::middleware::from_fn_with_state(
                 shared.clone(),
@@ -189,6 +191,33 @@ impl ForumStandin {
         user.user_api_keys
             .push((key.clone(), client_id.to_string()));
         Some(key)
+    }
+
+    /// What a user approving `/user-api-key/new?...` in the browser gets: the payload to paste
+    /// back (base64, wrapped like Discourse's page shows it).
+    pub fn approve_user_api_key(
+        &self,
+        username: &str,
+        authorize_url: &str,
+    ) -> Result<String, String> {
+        let url = url::Url::parse(authorize_url).map_err(|e| e.to_string())?;
+        if url.path() != "/user-api-key/new" {
+            return Err(format!("not an authorization URL: {}", url.path()));
+        }
+        let query = url.query_pairs().into_owned().collect();
+        let user_id = self
+            .shared
+            .forum()
+            .user_by_name(username)
+            .map(|u| u.id)
+            .ok_or("no such user")?;
+        let b64 = user_api_key::issue(&self.shared, user_id, &query)?;
+        let lines: Vec<String> = b64
+            .as_bytes()
+            .chunks(60)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        Ok(lines.join("\n"))
     }
 
     pub fn topics(&self) -> Vec<StoredTopic> {

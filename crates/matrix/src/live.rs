@@ -1,23 +1,27 @@
 //! The live stream: `/sync` long-polls filtered to one room. A `limited` timeline means the
 //! server skipped events; they are fetched with `/messages` and emitted first, so nothing is
 //! ever missing or out of order. Events already emitted are never emitted twice.
+//!
+//! The sync request goes through the SDK (auth, retries on 429, its HTTP stack) as a plain ruma
+//! request: we keep our own names and token, so the SDK's store processing (and the
+//! `use_state_after` server work it asks for) would only add latency.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use matrix_sdk::Client;
-use matrix_sdk::config::SyncSettings;
+use matrix_sdk::config::RequestConfig;
 use matrix_sdk::ruma::api::client::filter::{Filter, FilterDefinition, RoomEventFilter};
-use matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter as SyncFilter;
+use matrix_sdk::ruma::api::client::sync::sync_events::v3 as sync_events;
+use matrix_sdk::ruma::api::client::sync::sync_events::v3::{Filter as SyncFilter, State};
 use matrix_sdk::ruma::api::error::ErrorKind;
 use matrix_sdk::ruma::{OwnedRoomId, UInt};
-use matrix_sdk::sync::State;
 use rand::Rng;
 use serde_json::Value;
 
 use crate::backfill::messages_page;
 use crate::convert::{Names, convert, event_id, member_change};
-use crate::error::describe;
+use crate::error::describe_http;
 use roomscribe_transcript::model::ChatEvent;
 
 const POLL: Duration = Duration::from_secs(30);
@@ -57,7 +61,7 @@ fn filter(room_id: &OwnedRoomId, timeline_limit: u32) -> SyncFilter {
     SyncFilter::FilterDefinition(def)
 }
 
-fn classify(err: &matrix_sdk::Error) -> LiveError {
+fn classify(err: &matrix_sdk::HttpError) -> LiveError {
     match err.as_client_api_error().and_then(|e| e.error_kind()) {
         Some(ErrorKind::LimitExceeded(data)) => {
             let wait = data
@@ -70,10 +74,11 @@ fn classify(err: &matrix_sdk::Error) -> LiveError {
                 .unwrap_or(Duration::from_secs(2));
             LiveError::RateLimited(wait)
         }
-        Some(ErrorKind::UnknownToken { .. } | ErrorKind::Forbidden) => {
-            LiveError::Fatal(format!("the server refused the session: {}", describe(err)))
-        }
-        _ => LiveError::Transient(describe(err)),
+        Some(ErrorKind::UnknownToken { .. } | ErrorKind::Forbidden) => LiveError::Fatal(format!(
+            "the server refused the session: {}",
+            describe_http(err)
+        )),
+        _ => LiveError::Transient(describe_http(err)),
     }
 }
 
@@ -81,9 +86,8 @@ impl LiveStream {
     /// The first (empty-timeline) sync: its token is where live starts and backfill ends, so the
     /// two meet without overlap or gap. Returns that token too.
     pub async fn start(client: Client, room_id: OwnedRoomId) -> Result<(Self, String), LiveError> {
-        let settings = SyncSettings::new().filter(filter(&room_id, 0));
-        let resp = client.sync_once(settings).await.map_err(|e| classify(&e))?;
-        let since = resp.next_batch.clone();
+        let resp = sync(&client, &room_id, None, 0).await?;
+        let since = resp.next_batch;
         let stream = Self {
             room: room_id.to_string(),
             client,
@@ -99,18 +103,16 @@ impl LiveStream {
     /// One long-poll. Returns the new events (`Live`, `MemberName`), gap first. On error nothing advanced: the next call
     /// asks again from the same point.
     pub async fn next(&mut self) -> Result<Vec<ChatEvent>, LiveError> {
-        let settings = SyncSettings::new()
-            .filter(filter(&self.room_id, TIMELINE_LIMIT))
-            .timeout(POLL)
-            .token(self.since.clone());
-        let resp = self
-            .client
-            .sync_once(settings)
-            .await
-            .map_err(|e| classify(&e))?;
+        let resp = sync(
+            &self.client,
+            &self.room_id,
+            Some(&self.since),
+            TIMELINE_LIMIT,
+        )
+        .await?;
         let mut raw: Vec<Value> = Vec::new();
         let mut state: Vec<Value> = Vec::new();
-        if let Some(update) = resp.rooms.joined.get(&self.room_id) {
+        if let Some(update) = resp.rooms.join.get(&self.room_id) {
             let timeline = &update.timeline;
             if timeline.limited
                 && let Some(prev) = &timeline.prev_batch
@@ -121,13 +123,15 @@ impl LiveStream {
                 timeline
                     .events
                     .iter()
-                    .filter_map(|e| serde_json::from_str(e.raw().json().get()).ok()),
+                    .filter_map(|e| serde_json::from_str(e.json().get()).ok()),
             );
-            let (State::Before(list) | State::After(list)) = &update.state;
-            state = list
-                .iter()
-                .filter_map(|e| serde_json::from_str(e.json().get()).ok())
-                .collect();
+            if let State::Before(list) | State::After(list) = &update.state {
+                state = list
+                    .events
+                    .iter()
+                    .filter_map(|e| serde_json::from_str(e.json().get()).ok())
+                    .collect();
+            }
         }
         let items = self.process(&raw, &state);
         self.since = resp.next_batch;
@@ -214,6 +218,26 @@ impl LiveStream {
         }
         true
     }
+}
+
+/// One `/sync`: a long-poll of `POLL` when `since` is given, an immediate answer otherwise.
+async fn sync(
+    client: &Client,
+    room_id: &OwnedRoomId,
+    since: Option<&str>,
+    timeline_limit: u32,
+) -> Result<sync_events::Response, LiveError> {
+    let mut request = sync_events::Request::new();
+    request.filter = Some(filter(room_id, timeline_limit));
+    request.since = since.map(str::to_string);
+    request.timeout = since.map(|_| POLL);
+    // The server holds the request for up to POLL; allow for that plus a slow answer.
+    let config = RequestConfig::default().timeout(POLL + Duration::from_secs(30));
+    client
+        .send(request)
+        .with_request_config(config)
+        .await
+        .map_err(|e| classify(&e))
 }
 
 /// Exponential backoff with jitter: 1 s, 2 s, 4 s ... up to 30 s, each scaled by 0.5–1.0 so

@@ -181,6 +181,8 @@ async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
     }
 }
 
+/// Serves backfill requests one after another. Every request ends with a `done` page; when
+/// it fails, an `Error` line comes first and the `done` page is empty.
 async fn backfill_loop(
     mut filler: Backfiller,
     mut requests: mpsc::Receiver<BackfillRequest>,
@@ -189,30 +191,38 @@ async fn backfill_loop(
     while let Some(req) = requests.recv().await {
         let mut fetched = 0;
         loop {
-            let ev = match filler.step(&req, fetched).await {
+            let (page, done) = match filler.step(&req, fetched).await {
                 Ok(step) => {
                     fetched = step.fetched;
                     let done = step.done;
-                    let ev = ChatEvent::Backfill {
+                    let page = ChatEvent::Backfill {
                         events: step.events,
                         fetched: step.fetched,
-                        done: step.done,
+                        done,
                         reached_start: step.reached_start,
                     };
-                    if ev_tx.send(ev).await.is_err() {
+                    (page, done)
+                }
+                Err(e) => {
+                    let line = ChatEvent::Error(format!("loading history: {e}"));
+                    if ev_tx.send(line).await.is_err() {
                         return;
                     }
-                    if done {
-                        break;
-                    }
-                    continue;
+                    let page = ChatEvent::Backfill {
+                        events: Vec::new(),
+                        fetched,
+                        done: true,
+                        reached_start: false,
+                    };
+                    (page, true)
                 }
-                Err(e) => ChatEvent::Error(format!("loading history: {e}")),
             };
-            if ev_tx.send(ev).await.is_err() {
+            if ev_tx.send(page).await.is_err() {
                 return;
             }
-            break;
+            if done {
+                break;
+            }
         }
     }
     // The app dropped its command channel; stay idle so `run` is not woken by our exit.

@@ -13,7 +13,10 @@ use roomscribe_transcript::{
 const N: usize = 100_000;
 
 fn events() -> Vec<TimelineEvent> {
-    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    let t0 = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
     let bodies = [
         "short one",
         "a longer message with a link https://example.com/a?b=c and @someone in it",
@@ -66,6 +69,17 @@ fn bench(c: &mut Criterion) {
             let t = select(black_box(&tl), &spec, DEFAULT_GAP);
             black_box(render(&t, &room, &opts, &tpl).len())
         })
+    });
+    g.bench_function("select", |b| {
+        b.iter(|| black_box(select(black_box(&tl), &spec, DEFAULT_GAP).stats.messages))
+    });
+    let t = select(&tl, &spec, DEFAULT_GAP);
+    g.bench_function("render", |b| {
+        b.iter(|| black_box(render(black_box(&t), &room, &opts, &tpl).len()))
+    });
+    let plain = RenderOptions::default();
+    g.bench_function("render without stamps", |b| {
+        b.iter(|| black_box(render(black_box(&t), &room, &plain, &tpl).len()))
     });
     g.bench_function("timeline+select+render", |b| {
         b.iter(|| {

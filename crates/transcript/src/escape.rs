@@ -30,7 +30,10 @@ fn needs_cleaning(c: char) -> bool {
 
 /// Drops controls (keeping `\n` and `\t`), escape sequences and bidi overrides; CRLF → LF.
 pub(crate) fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_cleaning) {
+    let plain_ascii = !s
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b >= 0x7f);
+    if plain_ascii || !s.chars().any(needs_cleaning) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -212,13 +215,22 @@ fn closing_run(s: &str, n: usize) -> Option<usize> {
 /// Plain text: no BBCode, links, images or HTML; `@name` made harmless outside URLs.
 fn text(s: &str, out: &mut String) {
     let mut done = 0;
-    for (i, c) in s.char_indices() {
-        let next = || s.get(i + c.len_utf8()..).and_then(|r| r.chars().next());
-        let (replacement, extra) = match c {
-            '\\' => ("\\\\", None),
-            '<' => ("&lt;", None),
-            '[' => ("\\[", next().filter(|n| *n == '/' || n.is_alphabetic()).map(|_| ZWSP)),
-            '@' if next().is_some_and(|n| n.is_alphanumeric() || n == '_') && !in_url(s, i) => {
+    // Every character that needs escaping is ASCII, so a byte scan finds them and the byte
+    // offsets are character boundaries.
+    for (i, b) in s.bytes().enumerate() {
+        if !matches!(b, b'\\' | b'<' | b'[' | b'@') {
+            continue;
+        }
+        let next = s.get(i + 1..).and_then(|r| r.chars().next());
+        let (replacement, extra) = match b {
+            b'\\' => ("\\\\", None),
+            b'<' => ("&lt;", None),
+            b'[' => (
+                "\\[",
+                next.filter(|n| *n == '/' || n.is_alphabetic())
+                    .map(|_| ZWSP),
+            ),
+            _ if next.is_some_and(|n| n.is_alphanumeric() || n == '_') && !in_url(s, i) => {
                 ("@", Some(WORD_JOINER))
             }
             _ => continue,
@@ -226,7 +238,7 @@ fn text(s: &str, out: &mut String) {
         out.push_str(s.get(done..i).unwrap_or(""));
         out.push_str(replacement);
         out.extend(extra);
-        done = i + c.len_utf8();
+        done = i + 1;
     }
     out.push_str(s.get(done..).unwrap_or(""));
 }
@@ -244,7 +256,9 @@ fn in_url(s: &str, at: usize) -> bool {
     ["https://", "http://", "www."].iter().any(|scheme| {
         lower.find(scheme).is_some_and(|p| {
             let host = lower.get(p + scheme.len()..).unwrap_or("");
-            let left_ok = lower.get(..p).is_none_or(|l| !l.ends_with(|c: char| c.is_alphanumeric()));
+            let left_ok = lower
+                .get(..p)
+                .is_none_or(|l| !l.ends_with(|c: char| c.is_alphanumeric()));
             left_ok && host.starts_with(|c: char| c.is_alphanumeric())
         })
     })

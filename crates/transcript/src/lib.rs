@@ -8,6 +8,7 @@ pub mod model;
 pub mod render;
 pub mod room;
 pub mod select;
+mod slots;
 pub mod sources;
 pub mod spec;
 mod template;

@@ -1,6 +1,6 @@
 //! One Discourse post from a transcript, laid out by the template, every chat value escaped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -9,6 +9,7 @@ use crate::escape;
 use crate::model::{ChatMessage, MessageKind, RoomInfo};
 use crate::room::gitter_room_name;
 use crate::select::{Line, Transcript, Turn};
+use crate::slots::Slots;
 use crate::template::{Pieces, Template, Var};
 
 /// How a reply quotes the message it answers: at most this many characters.
@@ -36,17 +37,18 @@ impl Default for RenderOptions {
 
 /// The post's markdown: a single `[quote]` block linking back to the room's first message.
 pub fn render(t: &Transcript<'_>, room: &RoomInfo, opts: &RenderOptions, tpl: &Template) -> String {
-    let mut out = String::with_capacity(t.stats.messages * 96 + 256);
-    let first = t.turns.first().and_then(Turn::first);
-    let mut speakers = Speakers::default();
+    let size: usize = t.lines.iter().map(|l| l.msg.body.len() + 48).sum();
+    let mut out = String::with_capacity(size + 512);
+    let first = t.lines.first().map(|l| l.msg);
+    let mut cache = Cache::default();
     tpl.post.write(&mut out, |var, out| match var {
         Var::Header => header(first, room, tpl, out),
         Var::Turns => {
-            for (i, turn) in t.turns.iter().enumerate() {
+            for (i, turn) in t.turns().enumerate() {
                 if i > 0 {
                     out.push_str(&tpl.turn_separator);
                 }
-                write_turn(turn, room, opts, tpl, &mut speakers, out);
+                write_turn(&turn, room, opts, tpl, &mut cache, out);
             }
         }
         Var::Room => escape::inline(&room_label(room), out),
@@ -141,34 +143,66 @@ fn room_link(room: &RoomInfo) -> String {
     }
 }
 
-/// Rendered speaker labels by (sender, display name): a long transcript has few speakers.
-type Speakers<'a> = HashMap<(&'a str, &'a str), String>;
+/// Rendered speaker labels (with the display name they were made from) and the last stamp:
+/// a long transcript has few speakers and many turns in the same minute.
+#[derive(Default)]
+struct Cache<'a> {
+    slots: Slots<'a>,
+    labels: Vec<(&'a str, String)>,
+    stamp: Option<(i64, String)>,
+}
+
+impl<'a> Cache<'a> {
+    fn label(&mut self, m: &'a ChatMessage, users: &BTreeMap<String, String>) -> &str {
+        let (slot, _) = self.slots.slot(&m.sender);
+        if self
+            .labels
+            .get(slot)
+            .is_none_or(|(name, _)| *name != m.sender_name)
+        {
+            let mut label = String::new();
+            speaker(m, users, &mut label);
+            match self.labels.get_mut(slot) {
+                Some(entry) => *entry = (&m.sender_name, label),
+                None => self.labels.push((&m.sender_name, label)),
+            }
+        }
+        self.labels.get(slot).map_or("", |(_, l)| l.as_str())
+    }
+
+    fn stamp(&mut self, ts: DateTime<Utc>, tz: Tz, tpl: &Template) -> &str {
+        let key = ts.timestamp().div_euclid(tpl.stamp_step);
+        if self.stamp.as_ref().is_none_or(|(k, _)| *k != key) {
+            use std::fmt::Write;
+            let mut s = String::new();
+            let _ = write!(
+                s,
+                "{}",
+                ts.with_timezone(&tz)
+                    .format_with_items(tpl.time_items.iter())
+            );
+            self.stamp = Some((key, s));
+        }
+        self.stamp.as_ref().map_or("", |(_, s)| s.as_str())
+    }
+}
 
 fn write_turn<'a>(
-    turn: &Turn<'a>,
+    turn: &Turn<'_, 'a>,
     room: &RoomInfo,
     opts: &RenderOptions,
     tpl: &Template,
-    speakers: &mut Speakers<'a>,
+    cache: &mut Cache<'a>,
     out: &mut String,
 ) {
     let Some(first) = turn.first() else {
         return;
     };
     tpl.turn.write(out, |var, out| match var {
-        Var::Speaker => {
-            let label = speakers
-                .entry((&first.sender, &first.sender_name))
-                .or_insert_with(|| {
-                    let mut s = String::new();
-                    speaker(first, &opts.users, &mut s);
-                    s
-                });
-            out.push_str(label);
-        }
+        Var::Speaker => out.push_str(cache.label(first, &opts.users)),
         Var::Stamp if opts.timestamps => tpl.stamp.write(out, |v, out| {
             if v == Var::Time {
-                stamp(first.ts, opts.tz, tpl, out);
+                out.push_str(cache.stamp(first.ts, opts.tz, tpl));
             }
         }),
         Var::Lines => {
@@ -181,12 +215,6 @@ fn write_turn<'a>(
         }
         _ => {}
     });
-}
-
-fn stamp(ts: DateTime<Utc>, tz: Tz, tpl: &Template, out: &mut String) {
-    use std::fmt::Write;
-    let local = ts.with_timezone(&tz);
-    let _ = write!(out, "{}", local.format_with_items(tpl.time_items.iter()));
 }
 
 /// `@forumuser` when mapped on purpose; otherwise `@name` that cannot ping.

@@ -1,12 +1,12 @@
 //! From a timeline and a spec to the turns of one post: pick a range (last N, between times,
 //! a guess, or by hand), drop ignored users and redacted messages, merge runs of one speaker.
 
-use std::collections::HashMap;
 use std::ops::Range as Span;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::ChatMessage;
+use crate::slots::Slots;
 use crate::spec::{Range, Spec};
 use crate::timeline::Timeline;
 
@@ -47,14 +47,13 @@ impl Filter {
     }
 }
 
-/// One speaker's run of messages, merged into a turn.
-#[derive(Debug, Clone)]
-pub struct Turn<'a> {
-    pub messages: Vec<Line<'a>>,
+/// One speaker's run of messages, merged into a turn (never empty).
+#[derive(Debug, Clone, Copy)]
+pub struct Turn<'t, 'a> {
+    pub messages: &'t [Line<'a>],
 }
 
-impl<'a> Turn<'a> {
-    /// The first message of the turn (a turn is never empty).
+impl<'a> Turn<'_, 'a> {
     pub fn first(&self) -> Option<&'a ChatMessage> {
         self.messages.first().map(|l| l.msg)
     }
@@ -90,17 +89,28 @@ impl Stats {
     }
 }
 
+/// The kept messages in order, grouped into turns, with numbers for the UI.
 #[derive(Debug, Clone, Default)]
 pub struct Transcript<'a> {
-    pub turns: Vec<Turn<'a>>,
+    pub lines: Vec<Line<'a>>,
+    /// Index in `lines` where each turn starts.
+    starts: Vec<usize>,
     pub stats: Stats,
 }
 
 impl<'a> Transcript<'a> {
+    pub fn turns(&self) -> impl ExactSizeIterator<Item = Turn<'_, 'a>> + '_ {
+        (0..self.starts.len()).map(|i| {
+            let start = self.starts.get(i).copied().unwrap_or(0);
+            let end = self.starts.get(i + 1).copied().unwrap_or(self.lines.len());
+            Turn {
+                messages: self.lines.get(start..end).unwrap_or(&[]),
+            }
+        })
+    }
+
     pub fn messages(&self) -> impl Iterator<Item = &'a ChatMessage> + '_ {
-        self.turns
-            .iter()
-            .flat_map(|t| t.messages.iter().map(|l| l.msg))
+        self.lines.iter().map(|l| l.msg)
     }
 }
 
@@ -175,44 +185,67 @@ pub fn build<'a>(
     filter: &Filter,
     gap: Duration,
 ) -> Transcript<'a> {
-    let mut turns: Vec<Turn<'a>> = Vec::new();
-    let mut counts: HashMap<&'a str, usize> = HashMap::new();
-    let mut speakers: Vec<Speaker> = Vec::new();
-    let mut stats = Stats::default();
+    let mut lines: Vec<Line<'a>> = Vec::with_capacity(span.len().min(tl.len()));
+    let mut starts = Vec::new();
+    let mut counter = Counter::default();
     for msg in tl.range(span) {
         if !filter.keeps(msg) {
             continue;
         }
         let reply = msg.reply_to.as_deref().and_then(|id| tl.by_id(id));
-        let line = Line { msg, reply };
-        let joins = turns.last().and_then(Turn::first).is_some_and(|head| {
-            let prev = turns.last().and_then(|t| t.messages.last()).map(|l| l.msg);
-            head.sender == msg.sender
-                && gap > Duration::zero()
-                && prev.is_some_and(|p| msg.ts - p.ts <= gap)
+        let joins = lines.last().is_some_and(|prev| {
+            prev.msg.sender == msg.sender && gap > Duration::zero() && msg.ts - prev.msg.ts <= gap
         });
-        match turns.last_mut() {
-            Some(turn) if joins => turn.messages.push(line),
-            _ => turns.push(Turn {
-                messages: vec![line],
-            }),
+        if !joins {
+            starts.push(lines.len());
         }
-        let slot = counts.entry(msg.sender.as_str()).or_insert_with(|| {
-            speakers.push(Speaker {
+        lines.push(Line { msg, reply });
+        counter.add(msg);
+    }
+    Transcript {
+        lines,
+        starts,
+        stats: counter.finish(),
+    }
+}
+
+/// Only the numbers of `build`, without keeping the lines.
+pub fn stats(tl: &Timeline, span: Span<usize>, filter: &Filter) -> Stats {
+    let mut counter = Counter::default();
+    for msg in tl.range(span).filter(|m| filter.keeps(m)) {
+        counter.add(msg);
+    }
+    counter.finish()
+}
+
+#[derive(Default)]
+struct Counter<'a> {
+    slots: Slots<'a>,
+    stats: Stats,
+}
+
+impl<'a> Counter<'a> {
+    fn add(&mut self, msg: &'a ChatMessage) {
+        let (slot, new) = self.slots.slot(&msg.sender);
+        if new {
+            self.stats.speakers.push(Speaker {
                 sender: msg.sender.clone(),
                 name: msg.sender_name.clone(),
                 count: 0,
             });
-            speakers.len() - 1
-        });
-        if let Some(s) = speakers.get_mut(*slot) {
+        }
+        if let Some(s) = self.stats.speakers.get_mut(slot) {
             s.count += 1;
         }
-        stats.messages += 1;
-        stats.first.get_or_insert(msg.ts);
-        stats.last = Some(msg.ts);
+        self.stats.messages += 1;
+        self.stats.first.get_or_insert(msg.ts);
+        self.stats.last = Some(msg.ts);
     }
-    speakers.sort_by_key(|s| std::cmp::Reverse(s.count));
-    stats.speakers = speakers;
-    Transcript { turns, stats }
+
+    fn finish(mut self) -> Stats {
+        self.stats
+            .speakers
+            .sort_by_key(|s| std::cmp::Reverse(s.count));
+        self.stats
+    }
 }

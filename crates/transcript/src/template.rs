@@ -92,6 +92,8 @@ pub struct Template {
     pub(crate) time_format: String,
     /// `time_format`, parsed once.
     pub(crate) time_items: Vec<Item<'static>>,
+    /// Seconds between different renderings of `time_format` (60 without seconds in it).
+    pub(crate) stamp_step: i64,
     pub(crate) line_separator: String,
     pub(crate) text: Pieces,
     pub(crate) notice: Pieces,
@@ -144,8 +146,9 @@ impl Template {
     pub fn from_toml(text: &str) -> Result<Self, TemplateError> {
         let user: Raw = toml::from_str(text).map_err(|e| TemplateError(e.message().to_string()))?;
         let base: Raw = toml::from_str(BUILTIN).unwrap_or_default();
-        let t = Self::build(user, &base);
+        let mut t = Self::build(user, &base);
         t.check()?;
+        t.stamp_step = stamp_step(&t.time_items);
         Ok(t)
     }
 
@@ -164,6 +167,7 @@ impl Template {
             time_items: StrftimeItems::new(&pick(user.time_format.clone(), &base.time_format))
                 .parse_to_owned()
                 .unwrap_or_default(),
+            stamp_step: 1,
             time_format: pick(user.time_format, &base.time_format),
             line_separator: pick(user.line_separator, &base.line_separator),
             text: p(user.text, &base.text),
@@ -237,6 +241,31 @@ impl Template {
         }
         Ok(())
     }
+}
+
+/// 60 when the format shows nothing finer than minutes, so one rendering serves a minute.
+fn stamp_step(items: &[Item<'_>]) -> i64 {
+    use chrono::format::{Fixed, Numeric};
+    let fine = items.iter().any(|i| match i {
+        Item::Numeric(n, _) => matches!(
+            n,
+            Numeric::Second | Numeric::Nanosecond | Numeric::Timestamp
+        ),
+        Item::Fixed(f) => !matches!(
+            f,
+            Fixed::ShortMonthName
+                | Fixed::LongMonthName
+                | Fixed::ShortWeekdayName
+                | Fixed::LongWeekdayName
+                | Fixed::LowerAmPm
+                | Fixed::UpperAmPm
+                | Fixed::TimezoneName
+                | Fixed::TimezoneOffset
+                | Fixed::TimezoneOffsetColon
+        ),
+        _ => false,
+    });
+    if fine { 1 } else { 60 }
 }
 
 fn name_of(v: Var) -> &'static str {

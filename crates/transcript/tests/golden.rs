@@ -11,7 +11,9 @@ use roomscribe_transcript::{
 };
 
 fn data(name: &str) -> (String, String) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     (path.display().to_string(), text)
 }
@@ -58,7 +60,11 @@ fn post_in(
     let spec = spec::parse(spec_text, now(), opts.tz).expect("spec parses");
     let t = select(&tl, &spec, DEFAULT_GAP);
     let md = render(&t, &parsed.room, opts, &Template::builtin());
-    let title = suggest_title(&roomscribe_transcript::room_label(&parsed.room), t.messages(), opts.tz);
+    let title = suggest_title(
+        &roomscribe_transcript::room_label(&parsed.room),
+        t.messages(),
+        opts.tz,
+    );
     (md, title)
 }
 

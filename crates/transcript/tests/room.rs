@@ -25,7 +25,10 @@ fn gitter_forms() {
     ] {
         assert_eq!(RoomRef::parse(input), Ok(want.clone()), "{input}");
     }
-    assert_eq!(gitter_room_name("#gitterHQ_services:gitter.im").as_deref(), Some("gitterHQ/services"));
+    assert_eq!(
+        gitter_room_name("#gitterHQ_services:gitter.im").as_deref(),
+        Some("gitterHQ/services")
+    );
     assert_eq!(gitter_room_name("#rust:matrix.org"), None);
 }
 
@@ -40,10 +43,21 @@ fn matrix_forms() {
         })
     );
     // Room version 12 ids have no server part.
-    assert!(matches!(RoomRef::parse("!Nf3kq0aB9sWcpV1"), Ok(RoomRef::Id { .. })));
-    assert_eq!(RoomRef::parse("https://matrix.to/#/#rust:matrix.org"), Ok(alias("#rust:matrix.org")));
-    assert_eq!(RoomRef::parse("https://matrix.to/#/%23rust%3Amatrix.org"), Ok(alias("#rust:matrix.org")));
-    let r = RoomRef::parse("https://matrix.to/#/!abc:gitter.im/$ev_id-1?via=gitter.im&via=matrix.org").unwrap();
+    assert!(matches!(
+        RoomRef::parse("!Nf3kq0aB9sWcpV1"),
+        Ok(RoomRef::Id { .. })
+    ));
+    assert_eq!(
+        RoomRef::parse("https://matrix.to/#/#rust:matrix.org"),
+        Ok(alias("#rust:matrix.org"))
+    );
+    assert_eq!(
+        RoomRef::parse("https://matrix.to/#/%23rust%3Amatrix.org"),
+        Ok(alias("#rust:matrix.org"))
+    );
+    let r =
+        RoomRef::parse("https://matrix.to/#/!abc:gitter.im/$ev_id-1?via=gitter.im&via=matrix.org")
+            .unwrap();
     assert_eq!(r.as_str(), "!abc:gitter.im");
     assert_eq!(r.event_id(), Some("$ev_id-1"));
     assert_eq!(r.via(), ["gitter.im", "matrix.org"]);

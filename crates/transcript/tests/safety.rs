@@ -116,13 +116,18 @@ fn check_post(md: &str) -> Result<(), TestCaseError> {
     let lower = md.to_lowercase();
     prop_assert_eq!(lower.matches("[quote").count(), 1, "{}", md);
     prop_assert_eq!(lower.matches("[/quote").count(), 1, "{}", md);
-    prop_assert!(md.starts_with("[quote]\n") && md.ends_with("\n[/quote]\n"), "{}", md);
+    prop_assert!(
+        md.starts_with("[quote]\n") && md.ends_with("\n[/quote]\n"),
+        "{}",
+        md
+    );
     prop_assert!(!fence_open_at_end(md), "fence left open:\n{}", md);
     for tag in ["[details", "[/details", "[spoiler", "[/spoiler", "[summary"] {
         prop_assert!(!lower.contains(tag), "{} in {}", tag, md);
     }
     for c in md.chars() {
-        let bad = (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c);
+        let bad =
+            (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c);
         prop_assert!(!bad, "control {:?} in {}", c, md);
     }
     Ok(())

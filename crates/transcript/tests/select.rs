@@ -8,8 +8,7 @@ use roomscribe_transcript::select::{self, Filter, guess, resolve};
 use roomscribe_transcript::{DEFAULT_GAP, Range, Spec, Timeline, by_hand};
 
 fn names(t: &roomscribe_transcript::Transcript<'_>) -> Vec<String> {
-    t.turns
-        .iter()
+    t.turns()
         .map(|turn| {
             let bodies: Vec<&str> = turn.messages.iter().map(|l| l.msg.body.as_str()).collect();
             format!("{}:{}", turn.first().unwrap().sender_name, bodies.join("+"))
@@ -20,7 +19,9 @@ fn names(t: &roomscribe_transcript::Transcript<'_>) -> Vec<String> {
 #[test]
 fn guess_starts_at_the_last_quiet_gap_but_not_in_the_last_five() {
     // 0..6 chatter, 10 minutes of silence, 6 more; then a gap inside the last five.
-    let mut evs: Vec<_> = (0..6).map(|i| ev(&format!("$a{i}"), "ann", i * 30, "x")).collect();
+    let mut evs: Vec<_> = (0..6)
+        .map(|i| ev(&format!("$a{i}"), "ann", i * 30, "x"))
+        .collect();
     evs.extend((0..6).map(|i| ev(&format!("$b{i}"), "bob", 900 + i * 30, "x")));
     evs.push(ev("$late", "ann", 5000, "x"));
     let t = Timeline::from_events(evs);
@@ -84,7 +85,13 @@ fn ignore_and_merge_runs_within_the_gap() {
     assert_eq!(names(&tr), ["Ann:hi+there+again", "Ann:later", "Bob:yo"]);
     assert_eq!(tr.stats.messages, 5);
     assert_eq!(tr.stats.speakers.len(), 2);
-    assert_eq!((tr.stats.speakers[0].name.as_str(), tr.stats.speakers[0].count), ("Ann", 4));
+    assert_eq!(
+        (
+            tr.stats.speakers[0].name.as_str(),
+            tr.stats.speakers[0].count
+        ),
+        ("Ann", 4)
+    );
     assert_eq!(tr.stats.span(), Some(Duration::seconds(1010)));
     // gap:0 never merges; ignoring by display name works too.
     let spec = Spec {
@@ -94,7 +101,10 @@ fn ignore_and_merge_runs_within_the_gap() {
         ..Spec::default()
     };
     let tr = select::select(&t, &spec, DEFAULT_GAP);
-    assert_eq!(names(&tr), ["Ann:hi", "Ann:there", "Ann:again", "Ann:later"]);
+    assert_eq!(
+        names(&tr),
+        ["Ann:hi", "Ann:there", "Ann:again", "Ann:later"]
+    );
 }
 
 #[test]
@@ -108,7 +118,12 @@ fn by_hand_in_either_direction_and_replies_resolved() {
     ]);
     let tr = by_hand(&t, 2, 1, &Filter::default(), DEFAULT_GAP);
     assert_eq!(names(&tr), ["Ann:more", "Bob:answer"]);
-    let line = tr.turns[1].messages[0];
+    let line = tr.turns().nth(1).unwrap().messages[0];
     assert_eq!(line.reply.map(|m| m.body.as_str()), Some("question"));
-    assert_eq!(by_hand(&t, 7, 9, &Filter::default(), DEFAULT_GAP).stats.messages, 0);
+    assert_eq!(
+        by_hand(&t, 7, 9, &Filter::default(), DEFAULT_GAP)
+            .stats
+            .messages,
+        0
+    );
 }

@@ -37,7 +37,9 @@ fn empty_is_a_guess() {
 
 #[test]
 fn all_keys_in_any_order() {
-    let s = ok(r#"tags:gitter,webhooks gap:90s title:"Weekly sync" ignore:Bob,@sara:gitter.im category:support last:40"#);
+    let s = ok(
+        r#"tags:gitter,webhooks gap:90s title:"Weekly sync" ignore:Bob,@sara:gitter.im category:support last:40"#,
+    );
     assert_eq!(s.range, Range::Last(40));
     assert_eq!(s.ignore, ["Bob", "@sara:gitter.im"]);
     assert_eq!(s.category.as_deref(), Some("support"));
@@ -52,7 +54,10 @@ fn keys_are_case_insensitive_and_quotes_can_wrap_the_token() {
     assert_eq!(s.range, Range::Last(5));
     assert_eq!(s.title.as_deref(), Some("its ok"));
     assert_eq!(s.category.as_deref(), Some("Site Feedback"));
-    assert_eq!(ok(r#"title:"say \"hi\"""#).title.as_deref(), Some(r#"say "hi""#));
+    assert_eq!(
+        ok(r#"title:"say \"hi\"""#).title.as_deref(),
+        Some(r#"say "hi""#)
+    );
 }
 
 #[test]
@@ -88,8 +93,14 @@ fn full_dates_and_rfc3339() {
         from: berlin(2026, 11, 20, 8, 0),
         to: Some(Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()),
     };
-    assert_eq!(ok(r#"from:"2026-11-20 08:00" to:2026-11-20T09:00:00Z"#).range, want);
-    assert_eq!(ok("from:2026-11-20T08:00 to:2026-11-20T10:00:00+01:00").range, want);
+    assert_eq!(
+        ok(r#"from:"2026-11-20 08:00" to:2026-11-20T09:00:00Z"#).range,
+        want
+    );
+    assert_eq!(
+        ok("from:2026-11-20T08:00 to:2026-11-20T10:00:00+01:00").range,
+        want
+    );
     assert_eq!(
         ok("from:2026-11-20").range,
         Range::Between {
@@ -119,8 +130,18 @@ fn argv_tokens_keep_spaces() {
 
 #[test]
 fn gaps() {
-    for (v, secs) in [("90s", 90), ("5m", 300), ("1h", 3600), ("1m30s", 90), ("0", 0)] {
-        assert_eq!(ok(&format!("gap:{v}")).gap, Some(Duration::seconds(secs)), "{v}");
+    for (v, secs) in [
+        ("90s", 90),
+        ("5m", 300),
+        ("1h", 3600),
+        ("1m30s", 90),
+        ("0", 0),
+    ] {
+        assert_eq!(
+            ok(&format!("gap:{v}")).gap,
+            Some(Duration::seconds(secs)),
+            "{v}"
+        );
     }
 }
 
@@ -136,25 +157,49 @@ fn every_error_names_the_token_and_the_reason() {
         ("lats:5", "`lats:5`", "unknown key \"lats\""),
         ("hello", "`hello`", "expected key:value"),
         ("last:5 last:6", "`last:6`", "duplicate key last"),
-        ("last:5 from:10:00", "`last:5`", "cannot be combined with `from:10:00`"),
-        ("to:10:00 last:5", "`last:5`", "cannot be combined with `to:10:00`"),
+        (
+            "last:5 from:10:00",
+            "`last:5`",
+            "cannot be combined with `from:10:00`",
+        ),
+        (
+            "to:10:00 last:5",
+            "`last:5`",
+            "cannot be combined with `to:10:00`",
+        ),
         ("from:25:00", "`from:25:00`", "not a time of day"),
         ("from:10:00-1100", "`from:10:00-1100`", "not a time HH:MM"),
         ("from:yesterday", "`from:yesterday`", "not a time"),
         ("from:12:00 to:11:00", "`to:11:00`", "before start"),
         ("from:14:00 to:14:40", "`to:14:40`", "before start"),
-        ("from:10:00-11:00 to:12:00", "`to:12:00`", "already has an end"),
+        (
+            "from:10:00-11:00 to:12:00",
+            "`to:12:00`",
+            "already has an end",
+        ),
         ("to:12:00", "`to:12:00`", "needs a from:"),
         ("from:2027-01-01", "`from:2027-01-01`", "in the future"),
-        ("from:2026-11-25T10:00:00Z to:2026-11-26T10:00:00Z", "`to:2026-11-26T10:00:00Z`", "in the future"),
-        ("from:\"2026-03-29 02:30\"", "`from:2026-03-29 02:30`", "does not exist"),
+        (
+            "from:2026-11-25T10:00:00Z to:2026-11-26T10:00:00Z",
+            "`to:2026-11-26T10:00:00Z`",
+            "in the future",
+        ),
+        (
+            "from:\"2026-03-29 02:30\"",
+            "`from:2026-03-29 02:30`",
+            "does not exist",
+        ),
         ("ignore:,,", "`ignore:,,`", "empty list"),
         ("tags:", "`tags:`", "empty value"),
         ("gap:5x", "`gap:5x`", "not a duration"),
         ("gap:m", "`gap:m`", "not a duration"),
         ("gap:5", "`gap:5`", "not a duration"),
         ("gap:9999h", "`gap:9999h`", "too long"),
-        ("title:\"Weekly sync", "`title:Weekly sync`", "unterminated quote"),
+        (
+            "title:\"Weekly sync",
+            "`title:Weekly sync`",
+            "unterminated quote",
+        ),
         ("category:a category:b", "`category:b`", "duplicate key"),
     ];
     for (input, token, why) in cases {

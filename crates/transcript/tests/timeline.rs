@@ -15,7 +15,10 @@ fn live_appends_and_backfill_prepends() {
     assert_eq!(t.apply(ev("$c", "ann", 30, "c")), Change::Inserted(0));
     assert_eq!(t.apply(ev("$d", "bob", 40, "d")), Change::Inserted(1));
     // A page of older history, in any order.
-    assert_eq!(t.prepend([ev("$b", "bob", 20, "b"), ev("$a", "ann", 10, "a")]), 2);
+    assert_eq!(
+        t.prepend([ev("$b", "bob", 20, "b"), ev("$a", "ann", 10, "a")]),
+        2
+    );
     assert_eq!(ids(&t), ["$a", "$b", "$c", "$d"]);
     for (i, id) in ["$a", "$b", "$c", "$d"].iter().enumerate() {
         assert_eq!(t.position(id), Some(i));
@@ -57,8 +60,14 @@ fn duplicates_are_dropped() {
 #[test]
 fn latest_edit_wins_in_any_order() {
     let mut t = Timeline::from_events([ev("$a", "ann", 1, "typo")]);
-    assert_eq!(t.apply(edit("$e2", "$a", "ann", 20, "second")), Change::Updated(0));
-    assert_eq!(t.apply(edit("$e1", "$a", "ann", 10, "first")), Change::Unchanged);
+    assert_eq!(
+        t.apply(edit("$e2", "$a", "ann", 20, "second")),
+        Change::Updated(0)
+    );
+    assert_eq!(
+        t.apply(edit("$e1", "$a", "ann", 10, "first")),
+        Change::Unchanged
+    );
     let m = t.get(0).unwrap();
     assert_eq!((m.body.as_str(), m.edited), ("second", true));
 }
@@ -66,8 +75,14 @@ fn latest_edit_wins_in_any_order() {
 #[test]
 fn an_edit_before_its_message_waits_for_it() {
     let mut t = Timeline::new();
-    assert_eq!(t.apply(edit("$e1", "$a", "ann", 10, "old edit")), Change::Pending);
-    assert_eq!(t.apply(edit("$e2", "$a", "ann", 20, "fixed")), Change::Pending);
+    assert_eq!(
+        t.apply(edit("$e1", "$a", "ann", 10, "old edit")),
+        Change::Pending
+    );
+    assert_eq!(
+        t.apply(edit("$e2", "$a", "ann", 20, "fixed")),
+        Change::Pending
+    );
     t.prepend([ev("$a", "ann", 1, "typo")]);
     let m = t.get(0).unwrap();
     assert_eq!((m.body.as_str(), m.edited), ("fixed", true));
@@ -79,7 +94,10 @@ fn an_edit_before_its_message_waits_for_it() {
 #[test]
 fn edits_by_someone_else_are_ignored() {
     let mut t = Timeline::from_events([ev("$a", "ann", 1, "mine")]);
-    assert_eq!(t.apply(edit("$e", "$a", "eve", 5, "hacked")), Change::Unchanged);
+    assert_eq!(
+        t.apply(edit("$e", "$a", "eve", 5, "hacked")),
+        Change::Unchanged
+    );
     t.apply(edit("$p", "$b", "eve", 5, "hacked too"));
     t.apply(ev("$b", "bob", 2, "bob's"));
     assert_eq!(t.by_id("$b").unwrap().body, "bob's");
@@ -93,7 +111,10 @@ fn redactions_clear_the_body_even_before_the_message() {
     let m = t.get(0).unwrap();
     assert!(m.redacted && m.body.is_empty());
     // An edit after the redaction does not bring it back.
-    assert_eq!(t.apply(edit("$e", "$a", "ann", 9, "back")), Change::Unchanged);
+    assert_eq!(
+        t.apply(edit("$e", "$a", "ann", 9, "back")),
+        Change::Unchanged
+    );
     assert_eq!(t.apply(redact("$r2", "$b", 6)), Change::Pending);
     t.apply(ev("$b", "bob", 2, "spam"));
     assert!(t.by_id("$b").unwrap().redacted);

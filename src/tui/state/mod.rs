@@ -12,7 +12,7 @@ use ratatui_textarea::TextArea;
 use roomscribe_transcript::model::ConnState;
 
 pub use editor::{Draft, Editor, MIN_POST, MIN_TITLE};
-pub use publish::{Field, Publish, Stage};
+pub use publish::{Field, Publish, Stage, path as category_path};
 pub use room::{Backfill, Room};
 pub use selection::Selection;
 pub use sidebar::Sidebar;
@@ -81,7 +81,12 @@ pub enum Level {
 pub struct Flash {
     pub level: Level,
     pub text: String,
+    pub at: DateTime<Utc>,
 }
+
+/// How long a message stays under the status bar; errors stay longer.
+const FLASH_SECS: i64 = 8;
+const FLASH_ERROR_SECS: i64 = 30;
 
 #[derive(Debug)]
 pub struct State {
@@ -101,10 +106,14 @@ pub struct State {
     pub ask: Option<Ask>,
     pub command: Option<TextArea<'static>>,
     pub help: bool,
+    /// Lines scrolled in the help overlay.
+    pub help_scroll: u16,
     pub flash: Option<Flash>,
     /// Highlighted row of the users panel.
     pub user_cursor: usize,
     pub quit: bool,
+    /// Set by a tick that changed what is shown; the loop redraws and clears it.
+    pub tick_redraw: bool,
 }
 
 impl State {
@@ -127,9 +136,11 @@ impl State {
             ask: None,
             command: None,
             help: false,
+            help_scroll: 0,
             flash: None,
             user_cursor: 0,
             quit: false,
+            tick_redraw: false,
         }
     }
 
@@ -165,11 +176,34 @@ impl State {
         self.flash = Some(Flash {
             level,
             text: text.into(),
+            at: self.now,
         });
     }
 
-    pub fn forum_conn(&self) -> &ConnState {
-        &self.sidebar.conn
+    /// Applies the clock; true when something on screen changed with it (a message expired,
+    /// a reconnect countdown moved).
+    pub fn tick(&mut self, now: DateTime<Utc>) -> bool {
+        self.now = now;
+        let mut changed = false;
+        if let Some(f) = &self.flash {
+            let keep = if f.level == Level::Error {
+                FLASH_ERROR_SECS
+            } else {
+                FLASH_SECS
+            };
+            if now - f.at >= Duration::seconds(keep) {
+                self.flash = None;
+                changed = true;
+            }
+        }
+        let counting = |c: &ConnState| matches!(c, ConnState::Reconnecting { .. });
+        changed || counting(&self.room.conn) || counting(&self.sidebar.conn)
+    }
+
+    /// Seconds left before the next reconnect attempt, counting down from what the source said.
+    pub fn seconds_left(&self, in_secs: u64, since: DateTime<Utc>) -> u64 {
+        let gone = u64::try_from((self.now - since).num_seconds()).unwrap_or(0);
+        in_secs.saturating_sub(gone)
     }
 
     /// Wide terminals show the forum sidebar next to the users panel; narrow ones only on focus.

@@ -13,6 +13,8 @@ pub enum Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
     Form,
+    /// Checked and ready: one more Enter publishes.
+    Confirm,
     Publishing,
     Done(PublishedTopic),
     /// Discourse's own words; the form is still filled in.

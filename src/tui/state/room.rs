@@ -25,6 +25,8 @@ pub struct Room {
     pub follow: bool,
     pub backfill: Backfill,
     pub conn: ConnState,
+    /// When `conn` last changed, for the reconnect countdown.
+    pub conn_since: chrono::DateTime<chrono::Utc>,
 }
 
 impl Room {
@@ -38,6 +40,7 @@ impl Room {
             follow: true,
             backfill: Backfill::default(),
             conn: ConnState::Connecting,
+            conn_since: chrono::DateTime::UNIX_EPOCH,
         }
     }
 
@@ -82,9 +85,12 @@ impl Room {
                 return added > 0;
             }
             ChatEvent::Live(ev) => return self.live(ev),
-            ChatEvent::Connection(c) => self.conn = c,
-            // Sources put the name current at send time into each message already.
-            ChatEvent::MemberName { .. } | ChatEvent::Sent { .. } | ChatEvent::Error(_) => {}
+            // Sources put the name current at send time into each message already; the
+            // rest is status, handled by `update`.
+            ChatEvent::MemberName { .. }
+            | ChatEvent::Connection(_)
+            | ChatEvent::Sent { .. }
+            | ChatEvent::Error(_) => {}
         }
         false
     }

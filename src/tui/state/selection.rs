@@ -19,6 +19,8 @@ pub struct Selection {
     pub ignored: Vec<String>,
     /// The last `:` spec, re-applied while backfill brings the history it needs.
     pub pending: Option<Spec>,
+    /// The last `:` spec typed: its title, category and tags fill the publish dialog.
+    pub spec: Option<Spec>,
     /// Cached after every change: kept messages' stats, and every speaker in the span.
     pub stats: Stats,
     pub speakers: Vec<Speaker>,

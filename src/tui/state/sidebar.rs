@@ -15,6 +15,8 @@ pub struct Sidebar {
     pub forwarded: HashSet<String>,
     pub categories: Vec<Category>,
     pub conn: ConnState,
+    /// When `conn` last changed, for the reconnect countdown.
+    pub conn_since: chrono::DateTime<chrono::Utc>,
 }
 
 impl Default for Sidebar {
@@ -25,6 +27,7 @@ impl Default for Sidebar {
             forwarded: HashSet::new(),
             categories: Vec::new(),
             conn: ConnState::Connecting,
+            conn_since: chrono::DateTime::UNIX_EPOCH,
         }
     }
 }

@@ -14,13 +14,10 @@ use crate::tui::transcript;
 /// Autosave waits this long after the last change, so typing does not write on every key.
 const QUIET: Duration = Duration::seconds(2);
 
-pub fn open(state: &mut State, _out: &mut [Command]) {
+pub fn open(state: &mut State) {
     state.screen = Screen::Transcript;
     if !state.editor.touched {
-        let text = transcript::markdown(state);
-        if text != state.editor.text() {
-            state.editor.set_text(&text);
-        }
+        rebuild(state);
     }
 }
 
@@ -132,7 +129,25 @@ pub fn rebuild(state: &mut State) {
 }
 
 pub fn selection_changed(state: &mut State) {
-    if !state.editor.touched {
+    if state.editor.touched {
+        let keys = state
+            .keymap
+            .keys_for(crate::tui::keymap::Mode::Editor, Action::Rebuild);
+        state.flash(
+            Level::Warn,
+            format!(
+                "selection changed; your edited post is kept ({keys} in the editor rebuilds it)"
+            ),
+        );
+    } else {
+        follow_selection(state);
+    }
+}
+
+/// An untouched post follows the selection; it is only rendered while on screen (and when the
+/// editor or the publish dialog opens), so a live room with a big selection stays cheap.
+pub fn follow_selection(state: &mut State) {
+    if !state.editor.touched && state.screen == Screen::Transcript {
         rebuild(state);
     }
 }

@@ -7,6 +7,7 @@ use ratatui_textarea::TextArea;
 use super::{editor, forum, publish, room};
 use crate::tui::keymap::{Action, Mode};
 use crate::tui::msg::Command;
+use crate::tui::sanitize;
 use crate::tui::state::{Ask, Focus, State};
 
 pub fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
@@ -16,7 +17,18 @@ pub fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     let mode = state.mode();
     let action = state.keymap.action(mode, &key);
     match (mode, action) {
-        (Mode::Help, Some(_)) => state.help = false,
+        (Mode::Help, Some(Action::Down)) => state.help_scroll = state.help_scroll.saturating_add(1),
+        (Mode::Help, Some(Action::Up)) => state.help_scroll = state.help_scroll.saturating_sub(1),
+        (Mode::Help, Some(Action::PageDown)) => {
+            state.help_scroll = state.help_scroll.saturating_add(10)
+        }
+        (Mode::Help, Some(Action::PageUp)) => {
+            state.help_scroll = state.help_scroll.saturating_sub(10)
+        }
+        (Mode::Help, Some(_)) => {
+            state.help = false;
+            state.help_scroll = 0;
+        }
         (Mode::Confirm, Some(Action::Yes)) => answer(state, true, out),
         (Mode::Confirm, Some(Action::No | Action::Cancel)) => answer(state, false, out),
         (Mode::Command, Some(Action::Submit)) => room::submit_command(state, out),
@@ -33,10 +45,16 @@ pub fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
 
 pub fn on_paste(state: &mut State, text: &str) {
     match state.mode() {
-        Mode::Command => insert(state.command.as_mut(), &text.replace(['\n', '\r'], " ")),
+        Mode::Command => insert(
+            state.command.as_mut(),
+            &sanitize::clean(&text.replace(['\n', '\r'], " ")),
+        ),
         Mode::Publish => publish::paste(state, text),
         Mode::Editor if !state.editor.preview => {
-            state.editor.area.insert_str(text);
+            state
+                .editor
+                .area
+                .insert_str(sanitize::lines(text).join("\n"));
             editor::touched(state);
         }
         _ => {}
@@ -79,7 +97,7 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Command>) {
             state.focus = order[(i + step) % order.len()];
             room::keep_cursor_visible(state);
         }
-        Action::Editor => editor::open(state, out),
+        Action::Editor => editor::open(state),
         Action::Publish => publish::open(state, out),
         Action::CommandLine => state.command = Some(TextArea::default()),
         _ => match state.focus {

@@ -28,7 +28,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             room::keep_cursor_visible(state);
         }
         Msg::Tick(now) => {
-            state.now = now;
+            state.tick_redraw |= state.tick(now);
             editor::autosave(state, &mut out);
         }
         Msg::Chat(ev) => on_chat(state, ev),
@@ -48,8 +48,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 
 fn on_chat(state: &mut State, ev: ChatEvent) {
     match ev {
-        ChatEvent::Error(e) => state.flash(Level::Error, e),
+        ChatEvent::Error(e) => {
+            // A failed history request ends it; scrolling up asks again.
+            state.room.backfill.active = false;
+            state.flash(Level::Error, e);
+        }
         ChatEvent::Sent { .. } => state.flash(Level::Info, "sent to the room"),
+        ChatEvent::Connection(c) => {
+            state.room.conn = c;
+            state.room.conn_since = state.now;
+        }
         ev => {
             let changed = state.room.apply(ev);
             if changed {
@@ -63,7 +71,10 @@ fn on_forum(state: &mut State, ev: ForumEvent, out: &mut Vec<Command>) {
     match ev {
         ForumEvent::Categories(cats) => state.sidebar.categories = cats,
         ForumEvent::Item(item) => state.sidebar.push(item),
-        ForumEvent::Connection(c) => state.sidebar.conn = c,
+        ForumEvent::Connection(c) => {
+            state.sidebar.conn = c;
+            state.sidebar.conn_since = state.now;
+        }
         ForumEvent::Published(topic) => publish::published(state, topic, out),
         ForumEvent::PublishFailed { errors } => publish::failed(state, errors),
         ForumEvent::Error(e) => state.flash(Level::Error, e),

@@ -14,7 +14,7 @@ use crate::tui::state::{Ask, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, 
 use crate::tui::transcript;
 
 pub fn open(state: &mut State, out: &mut Vec<Command>) {
-    if state.editor.text().trim().is_empty() && !state.editor.touched {
+    if !state.editor.touched {
         editor::rebuild(state);
     }
     if state.editor.text().trim().is_empty() {
@@ -24,7 +24,7 @@ pub fn open(state: &mut State, out: &mut Vec<Command>) {
         );
         return;
     }
-    let spec = state.selection.pending.as_ref();
+    let spec = state.selection.spec.as_ref();
     let title = match (&state.editor.title, spec.and_then(|s| s.title.clone())) {
         (t, _) if !t.is_empty() => t.clone(),
         (_, Some(t)) => t,
@@ -48,6 +48,9 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
         return;
     };
     match (&p.stage, action) {
+        (Stage::Confirm, Some(Action::Submit)) => publish_now(state, out),
+        (Stage::Confirm, Some(Action::Cancel)) => p.stage = Stage::Form,
+        (Stage::Confirm, _) => {}
         (_, Some(Action::Cancel)) => {
             state.editor.title = p.title_text();
             state.publish = None;
@@ -72,7 +75,7 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
         (_, Some(Action::Up)) if p.field == Field::Category => p.pick = p.pick.saturating_sub(1),
         (_, Some(Action::Down)) if p.field == Field::Category => p.pick += 1,
         (_, Some(Action::OpenComposer)) => composer(state, out),
-        (_, Some(Action::Submit)) => submit(state, out),
+        (_, Some(Action::Submit)) => submit(state),
         (_, _) => {
             let field = match p.field {
                 Field::Title => &mut p.title,
@@ -94,7 +97,9 @@ pub fn paste(state: &mut State, text: &str) {
             Field::Category => &mut p.filter,
             Field::Tags => &mut p.tags,
         };
-        field.insert_str(text.replace(['\n', '\r'], " "));
+        field.insert_str(crate::tui::sanitize::clean(
+            &text.replace(['\n', '\r'], " "),
+        ));
     }
 }
 
@@ -125,7 +130,7 @@ fn chosen(state: &State) -> Option<u64> {
     choices.get(p.pick).map(|(_, c)| c.id)
 }
 
-fn submit(state: &mut State, out: &mut Vec<Command>) {
+fn submit(state: &mut State) {
     let category = chosen(state);
     let Some(p) = state.publish.as_mut() else {
         return;
@@ -147,9 +152,21 @@ fn submit(state: &mut State, out: &mut Vec<Command>) {
         return;
     }
     p.problem = None;
+    p.stage = Stage::Confirm;
+    state.editor.title = title;
+}
+
+fn publish_now(state: &mut State, out: &mut Vec<Command>) {
+    let Some(p) = state.publish.as_mut() else {
+        return;
+    };
+    let (title, raw, category, tags) = (
+        p.title_text(),
+        state.editor.text(),
+        p.category,
+        p.tag_list(),
+    );
     p.stage = Stage::Publishing;
-    let tags = p.tag_list();
-    state.editor.title = title.clone();
     out.push(Command::Forum(ForumCommand::Publish(NewTopic {
         title,
         raw,

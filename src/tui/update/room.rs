@@ -152,7 +152,8 @@ pub fn submit_command(state: &mut State, out: &mut Vec<Command>) {
                 }
                 _ => None,
             };
-            state.selection.pending = Some(spec);
+            state.selection.pending = Some(spec.clone());
+            state.selection.spec = Some(spec);
             if let Some(req) = want {
                 request_backfill(state, req, out);
             }
@@ -180,7 +181,8 @@ pub fn after_timeline_change(state: &mut State) {
             state.selection.pending = None;
         }
     }
-    selection_changed(state);
+    state.refresh_selection();
+    editor::follow_selection(state);
     keep_cursor_visible(state);
 }
 

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::dialog;
-use crate::tui::keymap::Mode;
+use crate::tui::keymap::{Action, Mode};
 use crate::tui::state::State;
 use crate::tui::theme::Role;
 
@@ -21,9 +21,10 @@ pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
     let rows = state.keymap.help_rows();
     let mut lines = vec![Line::styled(
         format!(
-            "{}: {}   (change keys in config: [keys] \"mode.key\" = \"action\")",
+            "{}: {}   ({} scroll; keys are set in the config: [keys] \"mode.key\" = \"action\")",
             below.name(),
-            below.help()
+            below.help(),
+            state.keymap.keys_for(Mode::Help, Action::Down),
         ),
         th.style(Role::Dim),
     )];
@@ -45,5 +46,5 @@ pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
             ]));
         }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).scroll((state.help_scroll, 0)), inner);
 }

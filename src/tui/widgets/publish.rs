@@ -29,6 +29,7 @@ pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
                 state.theme.style(Role::Dim),
             ),
         ],
+        Stage::Confirm => confirm(state, p),
         Stage::Form | Stage::Failed(_) => form(state, p, usize::from(inner.width)),
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -137,6 +138,55 @@ fn form(state: &State, p: &Publish, w: usize) -> Vec<Line<'static>> {
     spans.extend(hint(Action::OpenComposer, "open composer in browser"));
     spans.extend(hint(Action::Cancel, "cancel"));
     lines.push(Line::from(spans));
+    lines
+}
+
+fn confirm(state: &State, p: &Publish) -> Vec<Line<'static>> {
+    let th = &state.theme;
+    let km = &state.keymap;
+    let cats = &state.sidebar.categories;
+    let category = p
+        .category
+        .and_then(|id| cats.iter().find(|c| c.id == id))
+        .map_or_else(String::new, |c| crate::tui::state::category_path(cats, c));
+    let row = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<10}"), th.style(Role::Dim)),
+            Span::styled(sanitize::clean(&value), th.style(Role::Text)),
+        ])
+    };
+    let ed = &state.editor;
+    let mut lines = vec![
+        Line::styled("Publish this as a new topic?", th.style(Role::Title)),
+        Line::raw(""),
+        row("Title", p.title_text()),
+        row("Category", category),
+        row("Tags", p.tag_list().join(", ")),
+        row(
+            "Post",
+            format!("{} words, {} chars", ed.words(), ed.chars()),
+        ),
+        Line::raw(""),
+    ];
+    for l in ed.area.lines().iter().take(6) {
+        lines.push(Line::styled(
+            format!("  {}", sanitize::clean(l)),
+            th.style(Role::Reply),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(
+            km.keys_for(Mode::Publish, Action::Submit),
+            th.style(Role::Key),
+        ),
+        Span::styled(" publish now   ", th.style(Role::Dim)),
+        Span::styled(
+            km.keys_for(Mode::Publish, Action::Cancel),
+            th.style(Role::Key),
+        ),
+        Span::styled(" back to the form", th.style(Role::Dim)),
+    ]));
     lines
 }
 

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use roomscribe_discourse::types::ItemKind;
+use roomscribe_transcript::model::ConnState;
 
 use super::pane;
 use super::wrap::truncate;
@@ -20,10 +21,21 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
     let th = &state.theme;
     let sb = &state.sidebar;
     let focused = state.focus == Focus::Sidebar;
-    let title = Line::styled(
+    let mut title = Line::styled(
         format!(" Forum · {} ", sb.items.len()),
         th.style(Role::Title),
     );
+    if focused {
+        let km = &state.keymap;
+        let keys = km.keys_for(
+            crate::tui::keymap::Mode::Normal,
+            crate::tui::keymap::Action::Forward,
+        );
+        title.push_span(Span::styled(
+            format!("{keys} forward "),
+            th.style(Role::Key),
+        ));
+    }
     let w = usize::from(area.width.saturating_sub(2));
     let rows = usize::from(area.height.saturating_sub(2) / ITEM_ROWS).max(1);
     let first = first_shown(state, rows);
@@ -69,10 +81,21 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
         lines.push(top);
         lines.push(bottom);
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(pane(state, title, focused)),
-        area,
-    );
+    // The connection's trouble, in its own words, where the forum is shown.
+    let mut block = pane(state, title, focused);
+    match &sb.conn {
+        ConnState::Offline { reason } => {
+            let text = truncate(&format!(" offline: {} ", sanitize::clean(reason)), w);
+            block = block.title_bottom(Line::styled(text, th.style(Role::StatusErr)));
+        }
+        ConnState::Reconnecting { in_secs, .. } => {
+            let left = state.seconds_left(*in_secs, sb.conn_since);
+            let text = format!(" reconnecting in {left}s ");
+            block = block.title_bottom(Line::styled(text, th.style(Role::StatusWarn)));
+        }
+        ConnState::Connecting | ConnState::Connected => {}
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// Keeps the cursor's item on screen.

@@ -9,20 +9,34 @@ use roomscribe_transcript::model::ConnState;
 use crate::tui::keymap::{Action, Mode};
 use crate::tui::sanitize;
 use crate::tui::state::{Level, State};
-use crate::tui::theme::{Role, Theme};
+use crate::tui::theme::Role;
+use chrono::{DateTime, Utc};
 
-fn conn<'a>(th: &Theme, label: &'a str, c: &ConnState) -> Vec<Span<'a>> {
+/// Below this width the status bar uses short forms.
+const COMPACT_BELOW: u16 = 100;
+
+fn conn<'a>(state: &State, label: &'a str, c: &ConnState, since: DateTime<Utc>) -> Vec<Span<'a>> {
+    let th = &state.theme;
+    // Narrow terminals get the short forms; the forum's reason also shows in its sidebar.
+    let wide = state.width >= COMPACT_BELOW;
     let (text, role) = match c {
         ConnState::Connecting => ("connecting…".to_string(), Role::StatusWarn),
-        ConnState::Connected => ("● connected".to_string(), Role::StatusOk),
-        ConnState::Reconnecting { in_secs, attempt } => (
-            format!("⟳ reconnecting in {in_secs}s (try {attempt})"),
-            Role::StatusWarn,
-        ),
-        ConnState::Offline { reason } => (
+        ConnState::Connected if wide => ("● connected".to_string(), Role::StatusOk),
+        ConnState::Connected => ("●".to_string(), Role::StatusOk),
+        ConnState::Reconnecting { in_secs, attempt } => {
+            let left = state.seconds_left(*in_secs, since);
+            let text = if wide {
+                format!("⟳ reconnecting in {left}s (#{attempt})")
+            } else {
+                format!("⟳ {left}s")
+            };
+            (text, Role::StatusWarn)
+        }
+        ConnState::Offline { reason } if wide => (
             format!("✗ offline: {}", sanitize::clean(reason)),
             Role::StatusErr,
         ),
+        ConnState::Offline { .. } => ("✗ offline".to_string(), Role::StatusErr),
     };
     vec![
         Span::styled(format!(" {label} "), th.style(Role::StatusBar)),
@@ -37,9 +51,14 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
         format!(" {} ", state.mode().name().to_uppercase()),
         th.style(Role::Mode),
     )];
-    spans.extend(conn(th, "chat", &state.room.conn));
+    spans.extend(conn(state, "chat", &state.room.conn, state.room.conn_since));
     spans.push(sep());
-    spans.extend(conn(th, "forum", state.forum_conn()));
+    spans.extend(conn(
+        state,
+        "forum",
+        &state.sidebar.conn,
+        state.sidebar.conn_since,
+    ));
     spans.push(sep());
     let sel = &state.selection;
     let summary = if sel.is_empty() {
@@ -52,8 +71,13 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
         } else {
             format!(", {} ignored", sel.ignored.len())
         };
+        let speakers = if state.width >= COMPACT_BELOW {
+            "speakers"
+        } else {
+            "spk"
+        };
         format!(
-            " {} msgs · {} speakers · {mins} min{ignored}",
+            " {} msgs · {} {speakers} · {mins} min{ignored}",
             s.messages,
             s.speakers.len()
         )

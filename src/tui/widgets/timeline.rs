@@ -5,12 +5,11 @@
 use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use roomscribe_transcript::model::{ChatMessage, MessageKind};
 
-use super::wrap::{truncate, width, wrap};
+use super::wrap::{pad, truncate, width, wrap};
 use super::{layout, pane};
 use crate::tui::sanitize;
 use crate::tui::state::{Focus, State};
@@ -64,7 +63,6 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
     let ignored = state.selection.ignores(m);
     let cursor = i == state.room.cursor;
     let text_w = w.saturating_sub(TIME_W + GUTTER_W + NAME_W + 1).max(8);
-    let indent = " ".repeat(TIME_W + GUTTER_W + NAME_W + 1);
     let mut base = th.style(Role::Text);
     if selected {
         base = base.patch(th.style(Role::Selection));
@@ -79,20 +77,19 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
             th.style(role)
         }
     };
+    // The reply's context goes first, on the sender's line, so it reads as part of this message.
+    let mut rows: Vec<(String, Role)> = Vec::new();
     if let Some(reply_id) = &m.reply_to {
         let ctx = match tl.by_id(reply_id) {
             Some(r) => format!("↳ {}: {}", sanitize::clean(&r.sender_name), first_line(r)),
             None => "↳ in reply to an earlier message".to_string(),
         };
-        lines.push(
-            Line::from(vec![
-                Span::raw(indent.clone()),
-                Span::styled(truncate(&ctx, text_w), dimmed(Role::Reply)),
-            ])
-            .style(base),
-        );
+        rows.push((truncate(&ctx, text_w), Role::Reply));
     }
     let (body, role) = body_of(m);
+    for l in sanitize::lines(&body) {
+        rows.extend(wrap(&l, text_w).into_iter().map(|t| (t, role)));
+    }
     let name = match m.kind {
         MessageKind::Emote => "*".to_string(),
         _ => truncate(&sanitize::clean(&m.sender_name), NAME_W),
@@ -103,21 +100,23 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
         th.sender(&m.sender)
     };
     let gutter = if selected { "▍ " } else { "  " };
-    let mut wrapped = Vec::new();
-    for l in sanitize::lines(&body) {
-        wrapped.extend(wrap(&l, text_w));
-    }
-    for (n, text) in wrapped.into_iter().enumerate() {
-        let mut spans = if n == 0 {
-            vec![
-                Span::styled(format!("{} ", local.format("%H:%M")), dimmed(Role::Time)),
-                Span::styled(gutter, th.style(Role::BorderFocus)),
-                Span::styled(format!("{name:<NAME_W$} ", name = name), name_style),
-            ]
+    let no_time = " ".repeat(TIME_W);
+    let blank_name = " ".repeat(NAME_W + 1);
+    for (n, (text, role)) in rows.into_iter().enumerate() {
+        let (time, name) = if n == 0 {
+            (
+                format!("{} ", local.format("%H:%M")),
+                format!("{} ", pad(&name, NAME_W)),
+            )
         } else {
-            vec![Span::raw(indent.clone())]
+            (no_time.clone(), blank_name.clone())
         };
-        spans.push(Span::styled(text, dimmed(role)));
+        let spans = vec![
+            Span::styled(time, dimmed(Role::Time)),
+            Span::styled(gutter, th.style(Role::BorderFocus)),
+            Span::styled(name, name_style),
+            Span::styled(text, dimmed(role)),
+        ];
         lines.push(Line::from(spans).style(base));
     }
     if m.edited
@@ -126,6 +125,13 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
     {
         last.spans
             .push(Span::styled(" (edited)", dimmed(Role::Edited)));
+    }
+    // Fill each row so the selection and cursor backgrounds span the pane.
+    for line in &mut lines {
+        let rest = w.saturating_sub(line.width());
+        if rest > 0 {
+            line.push_span(Span::raw(" ".repeat(rest)));
+        }
     }
     lines
 }
@@ -207,18 +213,46 @@ pub fn bottom_for_top(state: &State, area: Rect, top: usize) -> usize {
     len.saturating_sub(1)
 }
 
+/// Exactly the lines drawn in the pane, each with the message it belongs to (none for the
+/// history indicator at the top). Drawing and mouse clicks both use it.
+pub fn screen_lines(state: &State, inner: Rect) -> Vec<(Option<usize>, Line<'static>)> {
+    let th = &state.theme;
+    let room = &state.room;
+    let visible = visible(state, inner);
+    let top_is_first = visible
+        .first()
+        .is_some_and(|(i, _, cut)| *i == 0 && *cut == 0);
+    let mut lines: Vec<(Option<usize>, Line<'static>)> = Vec::new();
+    for (i, ls, cut) in visible {
+        lines.extend(ls.into_iter().skip(cut).map(|l| (Some(i), l)));
+    }
+    let top_row = if room.backfill.active {
+        Some(Line::styled(
+            format!("⟳ loading older messages… {} so far", room.backfill.fetched),
+            th.style(Role::Progress),
+        ))
+    } else if room.backfill.reached_start && top_is_first && lines.len() < usize::from(inner.height)
+    {
+        Some(Line::styled("── start of the room ──", th.style(Role::Dim)))
+    } else if room.timeline.is_empty() {
+        Some(Line::styled("no messages yet", th.style(Role::Dim)))
+    } else {
+        None
+    };
+    if let Some(l) = top_row {
+        if lines.len() >= usize::from(inner.height) && !lines.is_empty() {
+            lines.remove(0);
+        }
+        lines.insert(0, (None, l));
+    }
+    lines
+}
+
 /// Which message is drawn at this screen row.
 pub fn message_at(state: &State, row: u16) -> Option<usize> {
     let area = inner(layout::areas(state).timeline);
-    let mut y = area.y;
-    for (i, lines, cut) in visible(state, area) {
-        let n = u16::try_from(lines.len() - cut).unwrap_or(u16::MAX);
-        if row >= y && row < y.saturating_add(n) {
-            return Some(i);
-        }
-        y = y.saturating_add(n);
-    }
-    None
+    let offset = usize::from(row.checked_sub(area.y)?);
+    screen_lines(state, area).get(offset).and_then(|(i, _)| *i)
 }
 
 pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
@@ -237,30 +271,9 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
     let block = pane(state, title, state.focus == Focus::Timeline);
     let inner = inner(area);
     frame.render_widget(block, area);
-    let mut lines: Vec<Line> = Vec::new();
-    for (_, ls, cut) in visible(state, inner) {
-        lines.extend(ls.into_iter().skip(cut));
-    }
-    let top_row = if room.backfill.active {
-        Some(Line::styled(
-            format!("⟳ loading older messages… {} so far", room.backfill.fetched),
-            th.style(Role::Progress),
-        ))
-    } else if room.backfill.reached_start
-        && top_index(state, inner) == 0
-        && lines.len() < usize::from(inner.height)
-    {
-        Some(Line::styled("── start of the room ──", th.style(Role::Dim)))
-    } else if room.timeline.is_empty() {
-        Some(Line::styled("no messages yet", th.style(Role::Dim)))
-    } else {
-        None
-    };
-    if let Some(l) = top_row {
-        if lines.len() >= usize::from(inner.height) && !lines.is_empty() {
-            lines.remove(0);
-        }
-        lines.insert(0, l);
-    }
-    frame.render_widget(Paragraph::new(lines).style(Style::default()), inner);
+    let lines: Vec<Line> = screen_lines(state, inner)
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }

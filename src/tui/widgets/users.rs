@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::pane;
-use super::wrap::truncate;
+use super::wrap::{pad, truncate};
 use crate::tui::sanitize;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Role;
@@ -18,10 +18,18 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
     let th = &state.theme;
     let sel = &state.selection;
     let focused = state.focus == Focus::Users;
-    let title = Line::styled(
+    let mut title = Line::styled(
         format!(" Speakers · {} ", sel.speakers.len()),
         th.style(Role::Title),
     );
+    if focused {
+        let km = &state.keymap;
+        let keys = km.keys_for(
+            crate::tui::keymap::Mode::Normal,
+            crate::tui::keymap::Action::ToggleIgnore,
+        );
+        title.push_span(Span::styled(format!("{keys} ignore "), th.style(Role::Key)));
+    }
     let w = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::new();
     if sel.is_empty() {
@@ -56,7 +64,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
                         th.style(Role::StatusOk)
                     },
                 ),
-                Span::styled(format!("{name:<name_w$}"), style),
+                Span::styled(pad(&name, name_w), style),
                 Span::styled(format!("{:>5}", s.count), th.style(Role::Dim)),
             ]);
             if focused && i == state.user_cursor {

@@ -41,6 +41,11 @@ pub fn wrap(line: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// Pads with spaces to `cells` display cells (wide characters count twice).
+pub fn pad(s: &str, cells: usize) -> String {
+    format!("{s}{}", " ".repeat(cells.saturating_sub(width(s))))
+}
+
 /// Cuts to `max` cells, ending with `…` when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {

@@ -39,24 +39,7 @@ fn app() -> App {
         width: 160,
         height: 48,
     });
-    let events = (0..N)
-        .map(|i| {
-            TimelineEvent::Message(ChatMessage {
-                event_id: format!("$e{i}"),
-                room: "!r:x".into(),
-                sender: format!("@user{}:gitter.im", i % 37),
-                sender_name: format!("User {}", i % 37),
-                ts: start + Duration::seconds(i as i64 * 20),
-                kind: MessageKind::Text,
-                body: format!("message {i}: a typical line of chat that is long enough to wrap in a narrow pane"),
-                html: None,
-                edited: false,
-                redacted: false,
-                reply_to: None,
-                thread_id: None,
-            })
-        })
-        .collect();
+    let events = (0..N).map(|i| TimelineEvent::Message(message(i))).collect();
     app.handle(Msg::Chat(ChatEvent::Backfill {
         events,
         fetched: N,
@@ -77,27 +60,66 @@ fn rss_mb() -> f64 {
     kb / 1024.0
 }
 
+fn message(i: usize) -> ChatMessage {
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    ChatMessage {
+        event_id: format!("$e{i}"),
+        room: "!r:x".into(),
+        sender: format!("@user{}:gitter.im", i % 37),
+        sender_name: format!("User {}", i % 37),
+        ts: start + Duration::seconds(i as i64 * 20),
+        kind: MessageKind::Text,
+        body: format!(
+            "message {i}: a typical line of chat that is long enough to wrap in a narrow pane"
+        ),
+        html: None,
+        edited: false,
+        redacted: false,
+        reply_to: None,
+        thread_id: None,
+    }
+}
+
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let key = roomscribe::tui::keymap::Key::parse(k).unwrap();
+        app.handle(Msg::Key(crossterm::event::KeyEvent::new(
+            key.code, key.mods,
+        )));
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    let before = rss_mb();
     let mut app = app();
+    eprintln!(
+        "RSS: {before:.1} MB before loading, {:.1} MB with {N} messages loaded",
+        rss_mb()
+    );
     let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
     c.bench_function("frame, 100k messages, newest", |b| {
         b.iter(|| {
             term.draw(|f| app.draw(f)).unwrap();
         })
     });
-    // A selection over the middle of the room, viewed there.
-    for k in ["g", "[", "]"] {
-        let key = roomscribe::tui::keymap::Key::parse(k).unwrap();
-        app.handle(Msg::Key(crossterm::event::KeyEvent::new(
-            key.code, key.mods,
-        )));
-    }
+    // The cursor at the oldest message, a one-message selection there.
+    press(&mut app, "g [ ]");
     c.bench_function("frame, 100k messages, oldest", |b| {
         b.iter(|| {
             term.draw(|f| app.draw(f)).unwrap();
         })
     });
-    eprintln!("RSS with {N} messages loaded: {:.1} MB", rss_mb());
+    // A live message while 1,000 messages are selected (counts refresh on every message).
+    press(&mut app, "G : l a s t : 1 0 0 0 enter");
+    let mut i = N;
+    c.bench_function("live message, 100k loaded, 1k selected", |b| {
+        b.iter(|| {
+            i += 1;
+            let ev = TimelineEvent::Message(message(i));
+            app.handle(Msg::Chat(ChatEvent::Live(ev)));
+        })
+    });
+    eprintln!("RSS at the end: {:.1} MB", rss_mb());
 }
 
 criterion_group!(benches, bench);

@@ -147,7 +147,7 @@ fn forward_shows_the_notice_first_and_marks_the_item() {
     assert_snapshot!("forward_preview", screen(&app));
     let cmds = keys(&mut app, "y");
     assert!(
-        matches!(&cmds[..], [Command::Chat(ChatCommand::Send { notice: true, txn_id, .. })] if txn_id == "roomscribe-fwd-post_1")
+        matches!(&cmds[..], [Command::Chat(ChatCommand::Send { notice: true, txn_id, .. })] if *txn_id == roomscribe::headless::watch::txn_id("gitterHQ/services", "post:1"))
     );
     assert!(screen(&app).contains("✓ fwd"));
 }
@@ -328,4 +328,13 @@ fn key_overrides_from_the_config_work_and_show_in_help() {
         .unwrap()
         .to_string();
     assert!(err.contains("unknown action fly"), "{err}");
+}
+
+#[test]
+fn a_terminal_too_small_for_the_panes_says_so() {
+    for (w, h) in [(30, 8), (80, 5), (1, 1)] {
+        let app = loaded("dark", w, h);
+        let s = screen(&app);
+        assert!(s.contains("roomscribe needs") || w < 20, "{s}");
+    }
 }

@@ -114,10 +114,12 @@ const ACTIVITY: &[(ItemKind, u64, &str, &str, &str)] = &[
     ),
 ];
 
-/// Which demo rooms the demo rules route an item to: support and transcripts go to the room.
-fn routes(category_id: u64, room: &str) -> Vec<String> {
-    match category_id {
-        2..=5 => vec![room.to_string()],
+/// The demo's rules: support and transcripts go to the room; like the real feed, the
+/// moderator's own notifications are never routed into a room.
+fn routes(kind: ItemKind, category_id: u64, room: &str) -> Vec<String> {
+    match (kind, category_id) {
+        (ItemKind::Notification, _) => Vec::new(),
+        (_, 2..=5) => vec![room.to_string()],
         _ => Vec::new(),
     }
 }
@@ -178,7 +180,7 @@ impl Forum {
             excerpt: excerpt.into(),
             url: format!("{BASE_URL}/t/{}/{topic_id}/{post_number}", slug(title)),
             created_at: Utc::now(),
-            routes: routes(category, &self.room),
+            routes: routes(kind, category, &self.room),
         }
     }
 

@@ -36,6 +36,7 @@ pub fn run(pace_secs: u64, global: &Global, config: &Config) -> Result<()> {
             peer.forum_cmd_rx,
             peer.forum_ev_tx,
         ));
-        tui::terminal::run(app, links).await
+        // Demo drafts stay apart, so they are never offered back in a real room.
+        tui::terminal::run(app, links, crate::paths::drafts_dir().join("demo")).await
     })
 }

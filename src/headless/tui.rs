@@ -54,7 +54,7 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
                 idle_forum = Some((peer.forum_cmd_rx, peer.forum_ev_tx));
             }
         }
-        let result = tui::terminal::run(app, links).await;
+        let result = tui::terminal::run(app, links, crate::paths::drafts_dir()).await;
         drop(idle_forum);
         result
     })

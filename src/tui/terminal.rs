@@ -60,7 +60,8 @@ impl Control for Crossterm {
 }
 
 /// Takes over the terminal and runs the app on these sources until the user quits.
-pub async fn run(mut app: App, links: Links) -> Result<()> {
+/// `drafts` is where the editor's text is autosaved and looked for at start.
+pub async fn run(mut app: App, links: Links, drafts: std::path::PathBuf) -> Result<()> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = leave();
@@ -71,7 +72,7 @@ pub async fn run(mut app: App, links: Links) -> Result<()> {
         let mut term =
             ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
         app::full_redraw(&mut term)?;
-        let exec = Executor::new(crate::paths::drafts_dir());
+        let exec = Executor::new(drafts);
         app::run(
             &mut app,
             &mut term,

@@ -2,6 +2,7 @@
 //! and buffer dumps (text, styles, SVG).
 #![allow(dead_code)]
 
+pub mod pty;
 pub mod svg;
 
 use std::collections::BTreeMap;

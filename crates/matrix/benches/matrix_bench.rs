@@ -3,20 +3,24 @@
 //! delay from another client's send to arrival in our live stream (goal ≤ 1.2× a raw `/sync`
 //! long-poll). Run: `scripts/synapse` exports, then `cargo bench -p roomscribe-matrix`.
 //! `ROOMSCRIBE_BENCH_MESSAGES` changes the history size; `ROOMSCRIBE_BENCH_ROOM` reuses a room
-//! an earlier run seeded on the same server.
+//! an earlier run seeded on the same server; `ROOMSCRIBE_BENCH_ONLY=backfill|latency` runs one.
 
 use std::time::{Duration, Instant};
 
+use roomscribe_matrix::matrix_sdk::Client;
+use roomscribe_matrix::matrix_sdk::ruma::OwnedRoomId;
 use roomscribe_matrix::{Credentials, backfill, connect, resolve_room, run};
-use roomscribe_testkit::{TestUser, encode, require_synapse};
+use roomscribe_testkit::{Synapse, TestUser, encode, require_synapse};
 use roomscribe_transcript::RoomRef;
-use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent, TimelineEvent};
+use roomscribe_transcript::model::{
+    BackfillRequest, ChatCommand, ChatEvent, ConnState, TimelineEvent,
+};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 const SENDERS: usize = 8;
 const ROUNDS: usize = 4;
-const PINGS: usize = 20;
+const PINGS: usize = 40;
 
 #[tokio::main]
 async fn main() {
@@ -61,7 +65,25 @@ async fn main() {
         .await
         .expect("join");
 
-    // Backfill: alternate the two so both see the same server state and cache warmth.
+    let only = std::env::var("ROOMSCRIBE_BENCH_ONLY").unwrap_or_default();
+    if only != "latency" {
+        backfill_ratio(&hs.url, &client, &target.room_id, &reader, &room, total).await;
+    }
+    if only != "backfill" {
+        let (ours, raw) = latency(&hs, &owner, &reader, &room).await;
+        report("send→arrival", &ours, &raw, 1.2);
+    }
+}
+
+async fn backfill_ratio(
+    hs: &str,
+    client: &Client,
+    room_id: &OwnedRoomId,
+    reader: &TestUser,
+    room: &str,
+    total: usize,
+) {
+    // Alternate the two so both see the same server state and cache warmth.
     let http = reqwest::Client::new();
     let (mut ours, mut raw) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
@@ -69,14 +91,9 @@ async fn main() {
         for ours_turn in [round % 2 == 0, round % 2 != 0] {
             let t = Instant::now();
             if ours_turn {
-                let events = backfill(
-                    &client,
-                    &target.room_id,
-                    &BackfillRequest::Last(total),
-                    |_| {},
-                )
-                .await
-                .expect("backfill");
+                let events = backfill(client, room_id, &BackfillRequest::Last(total), |_| {})
+                    .await
+                    .expect("backfill");
                 ours.push(t.elapsed());
                 let got = events
                     .iter()
@@ -84,16 +101,13 @@ async fn main() {
                     .count();
                 assert_eq!(got, total, "backfill returned {got} messages");
             } else {
-                let n = raw_backfill(&http, &hs.url, &reader.access_token, &room, total).await;
+                let n = raw_backfill(&http, hs, &reader.access_token, room, total).await;
                 raw.push(t.elapsed());
                 assert!(n >= total);
             }
         }
     }
     report("backfill 10k", &ours, &raw, 1.1);
-
-    let (ours, raw) = latency(&hs.url, &owner, &reader, &room).await;
-    report("send→arrival", &ours, &raw, 1.2);
 }
 
 async fn seed(senders: &[TestUser], room: &str, total: usize) {
@@ -155,16 +169,20 @@ async fn raw_backfill(
     }
 }
 
-/// Send → arrival delays: through `run` (our live stream), then through a raw `/sync` loop.
+/// Send → arrival delays for the same sends, seen at once by our live stream (`run`) and by a
+/// raw `/sync` long-poll loop of a second reader, so both meet the same server load.
 async fn latency(
-    hs: &str,
+    hs: &Synapse,
     sender: &TestUser,
     reader: &TestUser,
     room: &str,
 ) -> (Vec<Duration>, Vec<Duration>) {
-    let client = connect(Some(hs), Credentials::Token(reader.access_token.clone()))
-        .await
-        .expect("connect");
+    let client = connect(
+        Some(&hs.url),
+        Credentials::Token(reader.access_token.clone()),
+    )
+    .await
+    .expect("connect");
     let (cmd_tx, cmd_rx) = mpsc::channel(16);
     let (ev_tx, mut ev_rx) = mpsc::channel(1024);
     let task = tokio::spawn(run(
@@ -174,86 +192,98 @@ async fn latency(
         ev_tx,
     ));
     while let Some(ev) = ev_rx.recv().await {
-        if matches!(
-            ev,
-            ChatEvent::Connection(roomscribe_transcript::model::ConnState::Connected)
-        ) {
+        if matches!(ev, ChatEvent::Connection(ConnState::Connected)) {
             break;
         }
     }
-    let mut ours = Vec::new();
+    let raw_reader = hs.register("rawreader").await.expect("register");
+    raw_reader.join(room).await.expect("join");
+    let (raw_tx, mut raw_rx) = mpsc::unbounded_channel();
+    let raw_task = tokio::spawn(raw_sync_loop(
+        hs.url.clone(),
+        raw_reader,
+        room.to_string(),
+        raw_tx,
+    ));
+    raw_rx.recv().await.expect("raw sync started");
+
+    let (mut ours, mut raw) = (Vec::new(), Vec::new());
     for i in 0..PINGS {
-        let body = format!("ping-sdk-{i}");
-        // Same settling pause as the baseline: the stream's long-poll is open again.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let body = format!("ping-{i}");
+        // Both long-polls are open again before the next send.
+        tokio::time::sleep(Duration::from_millis(100)).await;
         let t = Instant::now();
         sender.say(room, &body).await.expect("send");
         loop {
             match ev_rx.recv().await {
-                Some(ChatEvent::Live(TimelineEvent::Message(m))) if m.body == body => break,
+                Some(ChatEvent::Live(TimelineEvent::Message(m))) if m.body == body => {
+                    ours.push(Instant::now() - t);
+                    break;
+                }
                 Some(_) => {}
                 None => panic!("stream ended"),
             }
         }
-        ours.push(t.elapsed());
+        loop {
+            match raw_rx.recv().await {
+                Some((b, at)) if b == body => {
+                    raw.push(at - t);
+                    break;
+                }
+                Some(_) => {}
+                None => panic!("raw sync ended"),
+            }
+        }
     }
     let _ = cmd_tx.send(ChatCommand::Shutdown).await;
     let _ = task.await;
+    raw_task.abort();
+    (ours, raw)
+}
 
+/// The baseline client: `/sync?timeout=30000` filtered to the room, bodies reported with the
+/// instant their response arrived.
+async fn raw_sync_loop(
+    hs: String,
+    reader: TestUser,
+    room: String,
+    out: mpsc::UnboundedSender<(String, Instant)>,
+) {
     let http = reqwest::Client::new();
     let filter = format!(
         r#"{{"room":{{"rooms":["{room}"],"timeline":{{"limit":100}},"state":{{"lazy_load_members":true}}}},"presence":{{"types":[]}},"account_data":{{"types":[]}}}}"#
     );
-    let sync = |since: Option<String>| {
-        let http = http.clone();
-        let filter = filter.clone();
-        let token = reader.access_token.clone();
-        let hs = hs.to_string();
-        async move {
-            let mut url = format!(
-                "{hs}/_matrix/client/v3/sync?timeout=30000&filter={}",
-                encode(&filter)
-            );
-            if let Some(s) = since {
-                url.push_str(&format!("&since={}", encode(&s)));
-            }
-            let v: Value = http
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("sync")
-                .json()
-                .await
-                .expect("json");
-            v
+    let mut since: Option<String> = None;
+    loop {
+        let mut url = format!(
+            "{hs}/_matrix/client/v3/sync?timeout=30000&filter={}",
+            encode(&filter)
+        );
+        if let Some(s) = &since {
+            url.push_str(&format!("&since={}", encode(s)));
         }
-    };
-    let mut since = sync(None).await["next_batch"].as_str().map(str::to_string);
-    let mut raw = Vec::new();
-    for i in 0..PINGS {
-        let body = format!("ping-raw-{i}");
-        // Start the long-poll first, as a live client always has one open.
-        let poll = tokio::spawn(sync(since.clone()));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let t = Instant::now();
-        let send = sender.say(room, &body);
-        let (resp, sent) = tokio::join!(poll, send);
-        sent.expect("send");
-        let mut resp = resp.expect("poll");
-        loop {
-            since = resp["next_batch"].as_str().map(str::to_string);
-            let found = resp["rooms"]["join"][room]["timeline"]["events"]
-                .as_array()
-                .is_some_and(|evs| evs.iter().any(|e| e["content"]["body"] == body.as_str()));
-            if found {
-                break;
+        let Ok(resp) = http.get(url).bearer_auth(&reader.access_token).send().await else {
+            return;
+        };
+        let Ok(v) = resp.json::<Value>().await else {
+            return;
+        };
+        let at = Instant::now();
+        if since.is_some()
+            && let Some(events) = v["rooms"]["join"][room.as_str()]["timeline"]["events"].as_array()
+        {
+            for e in events {
+                if let Some(b) = e["content"]["body"].as_str() {
+                    let _ = out.send((b.to_string(), at));
+                }
             }
-            resp = sync(since.clone()).await;
         }
-        raw.push(t.elapsed());
+        if since.is_none() {
+            // Ready: the next request is a long-poll from now on.
+            let _ = out.send((String::new(), at));
+        }
+        since = v["next_batch"].as_str().map(str::to_string);
     }
-    (ours, raw)
 }
 
 fn median(v: &[Duration]) -> Duration {

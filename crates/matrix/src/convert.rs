@@ -39,6 +39,8 @@ pub fn localpart(user_id: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberChange {
     pub user_id: String,
+    /// Membership is `join` after the event (not a leave, ban or invite).
+    pub joined: bool,
     pub name: Option<String>,
     pub prev_name: Option<String>,
 }
@@ -74,7 +76,12 @@ pub fn member_change(ev: &Value) -> Option<MemberChange> {
             .map(str::to_string)
     };
     let prev = ev.get("unsigned").and_then(|u| u.get("prev_content"));
+    let joined = ev
+        .get("content")
+        .and_then(|c| s(c, "membership"))
+        .is_some_and(|m| m == "join");
     Some(MemberChange {
+        joined,
         name: name_in(ev.get("content")),
         prev_name: name_in(prev),
         user_id,

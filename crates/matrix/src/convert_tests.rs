@@ -211,6 +211,7 @@ fn member_changes() {
         member_change(&ev),
         Some(MemberChange {
             user_id: "@bob:hs".into(),
+            joined: true,
             name: Some("Robert".into()),
             prev_name: Some("Bob".into())
         })
@@ -218,6 +219,9 @@ fn member_changes() {
     let first_join =
         json!({"type": "m.room.member", "state_key": "@c:hs", "content": {"membership": "join"}});
     assert_eq!(member_change(&first_join).and_then(|c| c.prev_name), None);
+    let left =
+        json!({"type": "m.room.member", "state_key": "@c:hs", "content": {"membership": "leave"}});
+    assert!(!member_change(&left).unwrap().joined);
     assert!(member_change(&msg(json!({}))).is_none());
     assert_eq!(localpart("@alice:example.org"), "alice");
     assert_eq!(localpart("weird"), "weird");

@@ -187,6 +187,10 @@ impl LiveStream {
                 continue;
             }
             if let Some(change) = member_change(ev) {
+                // Leaving, bans and invites do not change how earlier messages are named.
+                if !change.joined {
+                    continue;
+                }
                 let name = change
                     .name
                     .unwrap_or_else(|| crate::convert::localpart(&change.user_id));

@@ -30,9 +30,12 @@ fn needs_cleaning(c: char) -> bool {
 
 /// Drops controls (keeping `\n` and `\t`), escape sequences and bidi overrides; CRLF → LF.
 pub(crate) fn clean(s: &str) -> Cow<'_, str> {
-    let plain_ascii = !s
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b >= 0x7f);
+    // Branch-free per chunk, so the common all-ASCII check is vectorized.
+    let plain_ascii = s.as_bytes().chunks(32).all(|chunk| {
+        chunk.iter().fold(true, |ok, &b| {
+            ok & ((0x20..0x7f).contains(&b) | (b == b'\n') | (b == b'\t'))
+        })
+    });
     if plain_ascii || !s.chars().any(needs_cleaning) {
         return Cow::Borrowed(s);
     }
@@ -133,6 +136,11 @@ pub(crate) fn body(text: &str, out: &mut String) {
                 open = Some((ch, n));
                 code(line, out);
             }
+            // Right under the speaker's line, `---` or `===` would turn that line into a heading.
+            (None, None) if i == 0 && is_underline(line) => {
+                out.push('\\');
+                text_line(line, out);
+            }
             (None, None) => text_line(line, out),
         }
     }
@@ -140,6 +148,11 @@ pub(crate) fn body(text: &str, out: &mut String) {
         out.push('\n');
         out.extend(std::iter::repeat_n(ch, n));
     }
+}
+
+fn is_underline(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-' || c == ' '))
 }
 
 /// Code as is, except that block tags cannot be recognised.

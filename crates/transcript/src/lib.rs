@@ -8,12 +8,12 @@ pub mod model;
 pub mod render;
 pub mod room;
 pub mod select;
-mod slots;
 pub mod sources;
 pub mod spec;
 mod template;
 pub mod timeline;
 mod when;
+mod words;
 
 pub use render::{RenderOptions, permalink, render, room_label, suggest_title};
 pub use room::{RoomError, RoomRef};

@@ -9,7 +9,6 @@ use crate::escape;
 use crate::model::{ChatMessage, MessageKind, RoomInfo};
 use crate::room::gitter_room_name;
 use crate::select::{Line, Transcript, Turn};
-use crate::slots::Slots;
 use crate::template::{Pieces, Template, Var};
 
 /// How a reply quotes the message it answers: at most this many characters.
@@ -143,31 +142,28 @@ fn room_link(room: &RoomInfo) -> String {
     }
 }
 
-/// Rendered speaker labels (with the display name they were made from) and the last stamp:
-/// a long transcript has few speakers and many turns in the same minute.
+/// Rendered speaker labels by speaker number, and the last stamp: a long transcript has few
+/// speakers and many turns in the same minute.
 #[derive(Default)]
-struct Cache<'a> {
-    slots: Slots<'a>,
-    labels: Vec<(&'a str, String)>,
+struct Cache {
+    labels: Vec<Option<String>>,
     stamp: Option<(i64, String)>,
 }
 
-impl<'a> Cache<'a> {
-    fn label(&mut self, m: &'a ChatMessage, users: &BTreeMap<String, String>) -> &str {
-        let (slot, _) = self.slots.slot(&m.sender);
-        if self
-            .labels
-            .get(slot)
-            .is_none_or(|(name, _)| *name != m.sender_name)
-        {
-            let mut label = String::new();
-            speaker(m, users, &mut label);
-            match self.labels.get_mut(slot) {
-                Some(entry) => *entry = (&m.sender_name, label),
-                None => self.labels.push((&m.sender_name, label)),
-            }
+impl Cache {
+    fn label(&mut self, line: &Line<'_>, users: &BTreeMap<String, String>) -> &str {
+        let i = line.who.speaker as usize;
+        if self.labels.len() <= i {
+            self.labels.resize(i + 1, None);
         }
-        self.labels.get(slot).map_or("", |(_, l)| l.as_str())
+        match self.labels.get_mut(i) {
+            Some(slot) => slot.get_or_insert_with(|| {
+                let mut label = String::new();
+                speaker(line.msg, users, &mut label);
+                label
+            }),
+            None => "",
+        }
     }
 
     fn stamp(&mut self, ts: DateTime<Utc>, tz: Tz, tpl: &Template) -> &str {
@@ -192,14 +188,15 @@ fn write_turn<'a>(
     room: &RoomInfo,
     opts: &RenderOptions,
     tpl: &Template,
-    cache: &mut Cache<'a>,
+    cache: &mut Cache,
     out: &mut String,
 ) {
-    let Some(first) = turn.first() else {
+    let Some(head) = turn.messages.first() else {
         return;
     };
+    let first = head.msg;
     tpl.turn.write(out, |var, out| match var {
-        Var::Speaker => out.push_str(cache.label(first, &opts.users)),
+        Var::Speaker => out.push_str(cache.label(head, &opts.users)),
         Var::Stamp if opts.timestamps => tpl.stamp.write(out, |v, out| {
             if v == Var::Time {
                 out.push_str(cache.stamp(first.ts, opts.tz, tpl));

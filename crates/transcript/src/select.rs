@@ -6,9 +6,8 @@ use std::ops::Range as Span;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::ChatMessage;
-use crate::slots::Slots;
 use crate::spec::{Range, Spec};
-use crate::timeline::Timeline;
+use crate::timeline::{Timeline, Who};
 
 /// Merge window used when the spec gives no `gap:`.
 pub const DEFAULT_GAP: Duration = Duration::minutes(5);
@@ -33,13 +32,20 @@ impl Filter {
         }
     }
 
+    /// Matches the Matrix id, its localpart (`bob` or `@bob` for `@bob:gitter.im`, which is
+    /// the Gitter username) or the display name, ignoring case.
     pub fn ignores_sender(&self, m: &ChatMessage) -> bool {
-        !self.ignore.is_empty()
-            && self.ignore.iter().any(|i| {
-                i.eq_ignore_ascii_case(&m.sender)
-                    || *i == m.sender.to_lowercase()
-                    || *i == m.sender_name.to_lowercase()
-            })
+        if self.ignore.is_empty() {
+            return false;
+        }
+        let local = m.sender.strip_prefix('@').unwrap_or(&m.sender);
+        let local = local.split_once(':').map_or(local, |(l, _)| l);
+        self.ignore.iter().any(|i| {
+            i.eq_ignore_ascii_case(&m.sender)
+                || i.strip_prefix('@').unwrap_or(i).eq_ignore_ascii_case(local)
+                || *i == m.sender.to_lowercase()
+                || *i == m.sender_name.to_lowercase()
+        })
     }
 
     pub fn keeps(&self, m: &ChatMessage) -> bool {
@@ -64,6 +70,7 @@ impl<'a> Turn<'_, 'a> {
 pub struct Line<'a> {
     pub msg: &'a ChatMessage,
     pub reply: Option<&'a ChatMessage>,
+    pub who: Who,
 }
 
 /// Numbers for the UI.
@@ -187,20 +194,21 @@ pub fn build<'a>(
 ) -> Transcript<'a> {
     let mut lines: Vec<Line<'a>> = Vec::with_capacity(span.len().min(tl.len()));
     let mut starts = Vec::new();
-    let mut counter = Counter::default();
-    for msg in tl.range(span) {
-        if !filter.keeps(msg) {
+    let mut counter = Counter::new(tl);
+    let mut kept = Kept::new(tl, filter);
+    for (msg, who) in tl.range_who(span) {
+        if !kept.keeps(msg, who) {
             continue;
         }
         let reply = msg.reply_to.as_deref().and_then(|id| tl.by_id(id));
         let joins = lines.last().is_some_and(|prev| {
-            prev.msg.sender == msg.sender && gap > Duration::zero() && msg.ts - prev.msg.ts <= gap
+            prev.who.sender == who.sender && gap > Duration::zero() && msg.ts - prev.msg.ts <= gap
         });
         if !joins {
             starts.push(lines.len());
         }
-        lines.push(Line { msg, reply });
-        counter.add(msg);
+        lines.push(Line { msg, reply, who });
+        counter.add(msg, who);
     }
     Transcript {
         lines,
@@ -211,30 +219,75 @@ pub fn build<'a>(
 
 /// Only the numbers of `build`, without keeping the lines.
 pub fn stats(tl: &Timeline, span: Span<usize>, filter: &Filter) -> Stats {
-    let mut counter = Counter::default();
-    for msg in tl.range(span).filter(|m| filter.keeps(m)) {
-        counter.add(msg);
+    let mut counter = Counter::new(tl);
+    let mut kept = Kept::new(tl, filter);
+    for (msg, who) in tl.range_who(span) {
+        if kept.keeps(msg, who) {
+            counter.add(msg, who);
+        }
     }
     counter.finish()
 }
 
-#[derive(Default)]
-struct Counter<'a> {
-    slots: Slots<'a>,
+/// `Filter::keeps`, with the ignore decision remembered per speaker.
+struct Kept<'f> {
+    filter: &'f Filter,
+    ignored: Vec<Option<bool>>,
+}
+
+impl<'f> Kept<'f> {
+    fn new(tl: &Timeline, filter: &'f Filter) -> Self {
+        let (_, speakers) = tl.counts();
+        let ignored = if filter.ignore.is_empty() {
+            Vec::new()
+        } else {
+            vec![None; speakers]
+        };
+        Self { filter, ignored }
+    }
+
+    fn keeps(&mut self, msg: &ChatMessage, who: Who) -> bool {
+        if msg.redacted {
+            return false;
+        }
+        match self.ignored.get_mut(who.speaker as usize) {
+            None => self.filter.keeps(msg),
+            Some(Some(ignored)) => !*ignored,
+            Some(slot) => !*slot.insert(self.filter.ignores_sender(msg)),
+        }
+    }
+}
+
+/// Counts per sender, numbered by the timeline so no string is compared.
+struct Counter {
+    /// Sender id → index in `stats.speakers`.
+    slot: Vec<Option<usize>>,
     stats: Stats,
 }
 
-impl<'a> Counter<'a> {
-    fn add(&mut self, msg: &'a ChatMessage) {
-        let (slot, new) = self.slots.slot(&msg.sender);
-        if new {
-            self.stats.speakers.push(Speaker {
-                sender: msg.sender.clone(),
-                name: msg.sender_name.clone(),
-                count: 0,
-            });
+impl Counter {
+    fn new(tl: &Timeline) -> Self {
+        Self {
+            slot: vec![None; tl.counts().0],
+            stats: Stats::default(),
         }
-        if let Some(s) = self.stats.speakers.get_mut(slot) {
+    }
+
+    fn add(&mut self, msg: &ChatMessage, who: Who) {
+        let speakers = &mut self.stats.speakers;
+        let index = match self.slot.get_mut(who.sender as usize) {
+            Some(Some(i)) => *i,
+            Some(free) => *free.insert({
+                speakers.push(Speaker {
+                    sender: msg.sender.clone(),
+                    name: msg.sender_name.clone(),
+                    count: 0,
+                });
+                speakers.len() - 1
+            }),
+            None => return,
+        };
+        if let Some(s) = speakers.get_mut(index) {
             s.count += 1;
         }
         self.stats.messages += 1;

@@ -2,10 +2,15 @@
 //! `last:N from:HH:MM-HH:MM from:T to:T ignore:a,b category:C title:"T" tags:a,b gap:5m`,
 //! tokens in any order, space separated, values may be quoted.
 
-use chrono::{DateTime, Duration, Utc};
+use std::fmt;
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
 use crate::when::{self, Resolved};
+use crate::words::{quote, unquote};
+
+pub use crate::words::tokenize;
 
 /// Which messages a spec asks for, before ignoring users.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,11 +50,57 @@ pub struct SpecError {
 }
 
 impl SpecError {
-    fn new(token: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(token: &str, reason: impl Into<String>) -> Self {
         Self {
             token: token.to_string(),
             reason: reason.into(),
         }
+    }
+}
+
+/// The spec as tokens `parse` reads back (times as RFC 3339 in UTC), e.g. to echo what was
+/// understood. Empty for a plain guess.
+impl fmt::Display for Spec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut words: Vec<String> = Vec::new();
+        match &self.range {
+            Range::Guess => {}
+            Range::Last(n) => words.push(format!("last:{n}")),
+            Range::Between { from, to } => {
+                words.push(format!(
+                    "from:{}",
+                    from.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                ));
+                if let Some(to) = to {
+                    words.push(format!(
+                        "to:{}",
+                        to.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                    ));
+                }
+            }
+        }
+        if !self.ignore.is_empty() {
+            words.push(format!("ignore:{}", quote(&self.ignore.join(","))));
+        }
+        if let Some(c) = &self.category {
+            words.push(format!("category:{}", quote(c)));
+        }
+        if let Some(t) = &self.title {
+            words.push(format!("title:{}", quote(t)));
+        }
+        if !self.tags.is_empty() {
+            words.push(format!("tags:{}", quote(&self.tags.join(","))));
+        }
+        if let Some(gap) = self.gap {
+            let secs = gap.num_seconds();
+            words.push(match secs {
+                0 => "gap:0".to_string(),
+                s if s % 3600 == 0 => format!("gap:{}h", s / 3600),
+                s if s % 60 == 0 => format!("gap:{}m", s / 60),
+                s => format!("gap:{s}s"),
+            });
+        }
+        f.write_str(&words.join(" "))
     }
 }
 
@@ -83,59 +134,6 @@ pub fn parse_tokens(tokens: &[String], now: DateTime<Utc>, tz: Tz) -> Result<Spe
         b.token(token)?;
     }
     b.finish(now, tz)
-}
-
-/// Splits on whitespace outside quotes (`"` or `'`); quotes are removed, `\"` escapes inside.
-pub fn tokenize(input: &str) -> Result<Vec<String>, SpecError> {
-    let mut tokens = Vec::new();
-    let mut cur = String::new();
-    let mut in_token = false;
-    let mut quote: Option<char> = None;
-    let mut chars = input.chars();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) if c == '\\' => match chars.next() {
-                Some(n) => cur.push(n),
-                None => cur.push(c),
-            },
-            Some(_) => cur.push(c),
-            None if c == '"' || c == '\'' => {
-                quote = Some(c);
-                in_token = true;
-            }
-            None if c.is_whitespace() => {
-                if in_token {
-                    tokens.push(std::mem::take(&mut cur));
-                    in_token = false;
-                }
-            }
-            None => {
-                cur.push(c);
-                in_token = true;
-            }
-        }
-    }
-    if let Some(q) = quote {
-        return Err(SpecError::new(
-            &cur,
-            format!("unterminated quote: add the closing {q}"),
-        ));
-    }
-    if in_token {
-        tokens.push(cur);
-    }
-    Ok(tokens)
-}
-
-/// Removes one pair of matching quotes around a value given as a separate argv word.
-fn unquote(value: &str) -> &str {
-    for q in ['"', '\''] {
-        if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    value
 }
 
 #[derive(Default)]
@@ -194,7 +192,7 @@ impl Builder {
     fn set_from(&mut self, token: &str, value: &str) -> Result<(), SpecError> {
         // `from:HH:MM-HH:MM`: both ends bare times. Full dates contain '-' too, so only split
         // when the left side alone is a bare time.
-        if let Some((a, b)) = value.split_once('-')
+        if let Some((a, b)) = value.split_once('-').map(|(a, b)| (a.trim(), b.trim()))
             && when::is_bare_time(a)
         {
             if !when::is_bare_time(b) {

@@ -1,6 +1,8 @@
 //! The post template: data (`themes/transcript.toml`), parsed once into literal and placeholder
 //! pieces so rendering 100k messages is plain string pushing.
 
+use std::sync::OnceLock;
+
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 
@@ -138,8 +140,15 @@ impl Default for Template {
 impl Template {
     /// The template shipped in `themes/transcript.toml`.
     pub fn builtin() -> Self {
-        // The built-in file is checked by a unit test; an empty template is the only fallback.
-        Self::from_toml(BUILTIN).unwrap_or_else(|_| Self::build(Raw::default(), &Raw::default()))
+        static BUILT: OnceLock<Template> = OnceLock::new();
+        BUILT
+            .get_or_init(|| {
+                // Tests render with it, so a broken built-in file cannot go unnoticed; an empty
+                // template is the only fallback that needs no panic.
+                Self::from_toml(BUILTIN)
+                    .unwrap_or_else(|_| Self::build(Raw::default(), &Raw::default()))
+            })
+            .clone()
     }
 
     /// A user's template file; keys it leaves out keep the built-in value.

@@ -22,9 +22,20 @@ pub enum Change {
     Unchanged,
 }
 
+/// Small numbers standing for a message's sender and for its (sender, display name) pair,
+/// stable for the timeline's life: selecting and rendering compare these instead of strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Who {
+    pub sender: u32,
+    pub speaker: u32,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Timeline {
     messages: VecDeque<ChatMessage>,
+    /// In step with `messages`.
+    who: VecDeque<Who>,
+    interner: Interner,
     /// event id → `head + index`; prepending lowers `head`, so earlier entries stay valid.
     index: HashMap<String, i64>,
     head: i64,
@@ -108,6 +119,28 @@ impl Timeline {
         self.messages.range(range.start.min(end)..end)
     }
 
+    /// The sender and speaker numbers of the message at `index`.
+    pub fn who(&self, index: usize) -> Option<Who> {
+        self.who.get(index).copied()
+    }
+
+    /// Messages in an index range with their numbers.
+    pub fn range_who(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (&ChatMessage, Who)> {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        self.messages
+            .range(start..end)
+            .zip(self.who.range(start..end).copied())
+    }
+
+    /// How many distinct senders (ids below this) and speakers there are.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.interner.names.len(), self.interner.speakers as usize)
+    }
+
     pub fn position(&self, event_id: &str) -> Option<usize> {
         let seq = self.index.get(event_id)?;
         usize::try_from(seq - self.head).ok()
@@ -129,9 +162,21 @@ impl Timeline {
 
     fn insert(&mut self, mut m: ChatMessage, before_equal: bool) -> Change {
         let slot = match self.index.entry(m.event_id.clone()) {
-            Entry::Occupied(_) => return Change::Unchanged,
+            // A copy that arrives already redacted (history fetched after the redaction) still
+            // redacts the one we have.
+            Entry::Occupied(o) => {
+                let pos = usize::try_from(*o.get() - self.head).ok();
+                return match pos.and_then(|p| Some((p, self.messages.get_mut(p)?))) {
+                    Some((p, have)) if m.redacted && !have.redacted => {
+                        blank(have);
+                        Change::Updated(p)
+                    }
+                    _ => Change::Unchanged,
+                };
+            }
             Entry::Vacant(v) => v,
         };
+        let who = self.interner.intern(&m);
         if !self.pending_redactions.is_empty() && self.pending_redactions.remove(&m.event_id) {
             blank(&mut m);
             self.pending_edits.remove(&m.event_id);
@@ -149,12 +194,14 @@ impl Timeline {
             self.messages.partition_point(|x| x.ts <= m.ts)
         };
         if pos == len {
+            self.who.push_back(who);
             self.messages.push_back(m);
             slot.insert(self.head + pos as i64);
             return Change::Inserted(pos);
         }
         if pos == 0 {
             self.head -= 1;
+            self.who.push_front(who);
             self.messages.push_front(m);
             slot.insert(self.head);
             return Change::Inserted(pos);
@@ -163,11 +210,13 @@ impl Timeline {
         if pos < len / 2 {
             // Shift the shorter, front side: those entries move one place towards the head.
             self.head -= 1;
+            self.who.insert(pos, who);
             self.messages.insert(pos, m);
             for i in 0..pos {
                 self.reindex(i);
             }
         } else {
+            self.who.insert(pos, who);
             self.messages.insert(pos, m);
             for i in pos + 1..=len {
                 self.reindex(i);
@@ -222,6 +271,40 @@ impl Timeline {
             }
             _ => Change::Unchanged,
         }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Interner {
+    sender_ids: HashMap<String, u32>,
+    /// Per sender id: the display names seen, with their speaker id.
+    names: Vec<Vec<(String, u32)>>,
+    speakers: u32,
+}
+
+impl Interner {
+    fn intern(&mut self, m: &ChatMessage) -> Who {
+        let sender = match self.sender_ids.get(&m.sender) {
+            Some(id) => *id,
+            None => {
+                let id = self.names.len() as u32;
+                self.sender_ids.insert(m.sender.clone(), id);
+                self.names.push(Vec::new());
+                id
+            }
+        };
+        let Some(names) = self.names.get_mut(sender as usize) else {
+            return Who::default();
+        };
+        let speaker = match names.iter().find(|(n, _)| *n == m.sender_name) {
+            Some((_, id)) => *id,
+            None => {
+                self.speakers += 1;
+                names.push((m.sender_name.clone(), self.speakers - 1));
+                self.speakers - 1
+            }
+        };
+        Who { sender, speaker }
     }
 }
 

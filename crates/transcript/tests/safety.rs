@@ -58,7 +58,7 @@ fn message(i: usize, sender: &str, name: &str, body: String, kind: u8) -> Timeli
         },
         _ => MessageKind::Text,
     };
-    if i > 0 && kind % 2 == 0 {
+    if i > 0 && kind.is_multiple_of(2) {
         m.reply_to = Some(format!("$e{}", i - 1));
     }
     m.body = body;

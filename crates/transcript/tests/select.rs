@@ -93,10 +93,10 @@ fn ignore_and_merge_runs_within_the_gap() {
         ("Ann", 4)
     );
     assert_eq!(tr.stats.span(), Some(Duration::seconds(1010)));
-    // gap:0 never merges; ignoring by display name works too.
+    // gap:0 never merges; ignoring by display name or localpart works too.
     let spec = Spec {
         gap: Some(Duration::zero()),
-        ignore: vec!["bot".into(), "BOB".into()],
+        ignore: vec!["Bot".into(), "@bob".into()],
         range: Range::Last(100),
         ..Spec::default()
     };

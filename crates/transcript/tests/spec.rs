@@ -69,6 +69,10 @@ fn bare_range_is_the_most_recent_occurrence() {
             to: Some(berlin(2026, 11, 25, 10, 15))
         }
     );
+    assert_eq!(
+        ok("from:09:00-10:15").range,
+        ok("from:\"09:00 - 10:15\"").range
+    );
     // 15:00 has not happened yet today: it means yesterday's.
     assert_eq!(
         ok("from:15:00").range,
@@ -222,4 +226,53 @@ fn spec_words_and_durations() {
     assert!(!spec::is_spec_token("gitterHQ/services") && !spec::is_spec_token("#a:b"));
     assert_eq!(spec::parse_duration("5m"), Ok(Duration::minutes(5)));
     assert!(spec::parse_duration("soon").is_err());
+}
+
+#[test]
+fn display_reads_back() {
+    let s = ok(
+        r#"from:09:00-10:15 ignore:"Mara Lindqvist",bob title:"say \"hi\"" tags:a,b gap:90s category:support"#,
+    );
+    let text = s.to_string();
+    assert_eq!(
+        text,
+        r#"from:2026-11-25T08:00:00Z to:2026-11-25T09:15:00Z ignore:"Mara Lindqvist,bob" category:support title:"say \"hi\"" tags:a,b gap:90s"#
+    );
+    assert_eq!(ok(&text), s);
+    assert_eq!(Spec::default().to_string(), "");
+}
+
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9._@:-][a-zA-Z0-9 ._@:'\"\\\\-]{0,12}[a-zA-Z0-9._@:-]"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parse_of_display_is_identity(
+            last in prop::option::of(1usize..100_000),
+            mins_ago in prop::option::of((0i64..100_000, 0i64..100_000)),
+            ignore in prop::collection::vec(word(), 0..3),
+            title in prop::option::of(word()),
+            category in prop::option::of(word()),
+            tags in prop::collection::vec("[a-z0-9-]{1,8}", 0..3),
+            gap in prop::option::of(0i64..100_000),
+        ) {
+            let range = match (last, mins_ago) {
+                (Some(n), _) => Range::Last(n),
+                (None, Some((a, b))) => Range::Between {
+                    from: now() - Duration::minutes(a.max(b)),
+                    to: Some(now() - Duration::minutes(a.min(b))),
+                },
+                (None, None) => Range::Guess,
+            };
+            let spec = Spec { range, ignore, category, title, tags, gap: gap.map(Duration::seconds) };
+            prop_assert_eq!(spec::parse(&spec.to_string(), now(), BERLIN), Ok(spec.clone()), "{}", spec);
+        }
+    }
 }

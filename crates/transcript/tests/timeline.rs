@@ -122,6 +122,17 @@ fn redactions_clear_the_body_even_before_the_message() {
 }
 
 #[test]
+fn a_redacted_copy_redacts_the_loaded_message() {
+    let mut t = Timeline::from_events([ev("$a", "ann", 1, "secret")]);
+    let mut copy = common::msg("$a", "ann", 1, "");
+    copy.redacted = true;
+    let e = roomscribe_transcript::model::TimelineEvent::Message(copy);
+    assert_eq!(t.apply(e.clone()), Change::Updated(0));
+    assert!(t.get(0).unwrap().redacted && t.get(0).unwrap().body.is_empty());
+    assert_eq!(t.apply(e), Change::Unchanged);
+}
+
+#[test]
 fn time_lookups() {
     let t = Timeline::from_events((0..10).map(|i| ev(&format!("${i}"), "ann", i * 60, "x")));
     let at = |s| common::t0() + chrono::Duration::seconds(s);

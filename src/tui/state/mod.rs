@@ -111,7 +111,6 @@ pub struct State {
     pub flash: Option<Flash>,
     /// Highlighted row of the users panel.
     pub user_cursor: usize,
-    pub quit: bool,
     /// Set by a tick that changed what is shown; the loop redraws and clears it.
     pub tick_redraw: bool,
 }
@@ -139,7 +138,6 @@ impl State {
             help_scroll: 0,
             flash: None,
             user_cursor: 0,
-            quit: false,
             tick_redraw: false,
         }
     }

@@ -47,7 +47,11 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
                 touched(state);
             }
         }
-        Some(Action::Search) => state.editor.search = Some(TextArea::default()),
+        Some(Action::Search) => {
+            let style = state.theme.style(crate::tui::theme::Role::Match);
+            state.editor.area.set_search_style(style);
+            state.editor.search = Some(TextArea::default());
+        }
         Some(Action::SearchNext) => {
             state.editor.area.search_forward(false);
         }

@@ -52,8 +52,9 @@ pub fn send_forward(
     out: &mut Vec<Command>,
 ) {
     out.push(Command::Chat(ChatCommand::Send {
-        // One id per forum item: a retry or a second forward never posts it twice.
-        txn_id: format!("roomscribe-fwd-{}", txn_safe(&key)),
+        // The same id `roomscribe watch` uses for this item and room: the homeserver drops a
+        // second send, whichever of the two sends first.
+        txn_id: crate::headless::watch::txn_id(&state.opts.room, &key),
         body: plain,
         html,
         notice: !state.opts.send_as_text,

@@ -77,7 +77,6 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::Quit => {
             editor::save_now(state, out);
             out.push(Command::Quit);
-            state.quit = true;
         }
         Action::Help => state.help = true,
         Action::Cancel => {

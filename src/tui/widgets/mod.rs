@@ -19,8 +19,18 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear};
 use super::state::{Screen, State};
 use super::theme::Role;
 
+/// Below this the panes cannot be laid out; the app says so instead (80×24 is the target).
+const MIN_WIDTH: u16 = 40;
+const MIN_HEIGHT: u16 = 10;
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State) {
+    let size = frame.area();
+    if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
+        let msg = format!("roomscribe needs at least {MIN_WIDTH}×{MIN_HEIGHT}");
+        frame.render_widget(ratatui::widgets::Paragraph::new(msg), size);
+        return;
+    }
     let areas = layout::areas(state);
     match state.screen {
         Screen::Room => {

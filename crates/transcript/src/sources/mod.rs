@@ -88,7 +88,14 @@ fn ndjson(text: &str) -> Result<Vec<Value>, (usize, String)> {
         if line.trim().is_empty() {
             continue;
         }
-        items.push(serde_json::from_str(line).map_err(|e| (i + 1, e.to_string()))?);
+        items.push(serde_json::from_str(line).map_err(|e| (i + 1, json_reason(&e)))?);
     }
     Ok(items)
+}
+
+/// serde_json's message without its own " at line L column C" (the position is given apart).
+fn json_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }

@@ -161,3 +161,50 @@ async fn oauth_is_refused_clearly_where_the_server_has_none() {
         .to_string();
     assert!(err.starts_with("Matrix login failed"), "{err}");
 }
+
+/// On the limited server, access tokens from a login expire after 3 s: the client refreshes
+/// with its refresh token on its own, and the session file follows.
+#[tokio::test]
+async fn expired_access_token_is_refreshed_and_saved() {
+    let Some(hs) = roomscribe_testkit::require_limited_synapse() else {
+        return;
+    };
+    let user = hs.register("refresh").await.unwrap();
+    let client = connect(
+        Some(&hs.url),
+        Credentials::Password {
+            user: user.localpart.clone(),
+            password: user.password.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("matrix-session.json");
+    let first = StoredSession::from_client(&client).unwrap();
+    first.save(&path).unwrap();
+    roomscribe_matrix::persist_refreshed_tokens(&client, path.clone());
+
+    // Let the access token expire (setup, not a timed assertion).
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(
+        client.whoami().await.unwrap().user_id.as_str(),
+        user.user_id
+    );
+
+    let mut saved = StoredSession::load(&path).unwrap().unwrap();
+    for _ in 0..100 {
+        if saved != first {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        saved = StoredSession::load(&path).unwrap().unwrap();
+    }
+    assert_ne!(saved, first, "the refreshed tokens were not saved");
+    assert_eq!(saved.device_id, first.device_id);
+    let restored = connect(None, Credentials::Stored(saved)).await.unwrap();
+    assert_eq!(
+        restored.whoami().await.unwrap().user_id.as_str(),
+        user.user_id
+    );
+}

@@ -7,6 +7,7 @@ pub use roomscribe_discourse as discourse;
 pub use roomscribe_matrix as matrix;
 pub use roomscribe_transcript as transcript;
 
+pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod demo;

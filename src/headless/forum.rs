@@ -59,34 +59,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Runtime::new().context("cannot start the async runtime")
 }
 
-/// A browser is only useful where the user sits: a local graphical session, not over SSH.
-pub fn browser_is_local() -> bool {
-    let graphical = cfg!(target_os = "macos")
-        || std::env::var_os("DISPLAY").is_some()
-        || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let ssh = std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some();
-    graphical && !ssh
-}
-
-/// Starts the system's opener; false when there is none (the caller prints the link anyway).
-pub fn open_in_browser(url: &str) -> bool {
-    if !browser_is_local() {
-        return false;
-    }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_ok()
-}
-
 pub fn state_text(state: &crate::transcript::model::ConnState) -> String {
     use crate::transcript::model::ConnState;
     match state {

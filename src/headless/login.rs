@@ -108,7 +108,7 @@ async fn browser_login(client: &Client, method: LoginMethod, no_browser: bool) -
     let callback = LoopbackCallback::bind().await?;
     let redirect = callback.redirect_uri.clone();
     let pending = start_browser_login(client, method, &redirect).await?;
-    let local = !no_browser && browser_is_local() && open_browser(pending.url.as_str());
+    let local = !no_browser && crate::browser::open(pending.url.as_str());
     if local {
         eprintln!(
             "Opened your browser to sign in. If nothing happened, open:\n\n  {}\n",
@@ -129,30 +129,6 @@ async fn browser_login(client: &Client, method: LoginMethod, no_browser: bool) -
     };
     finish_login(client, &pending, &arrived).await?;
     Ok(())
-}
-
-/// A browser can open here: a desktop session, and not a shell reached over SSH.
-fn browser_is_local() -> bool {
-    let ssh = std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some();
-    let display = cfg!(target_os = "macos")
-        || std::env::var_os("DISPLAY").is_some()
-        || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    !ssh && display
-}
-
-fn open_browser(url: &str) -> bool {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 fn prompt_line(prompt: &str) -> Result<String> {

@@ -20,7 +20,7 @@ pub fn run(no_browser: bool, global: &Global, config: &Config) -> Result<()> {
     eprintln!("roomscribe: making a key pair…");
     let request = KeyRequest::generate(2048)?;
     let link = request.authorize_url(&base)?;
-    let opened = !no_browser && forum::open_in_browser(&link);
+    let opened = !no_browser && crate::browser::open(&link);
     if opened {
         eprintln!("Approve roomscribe in the browser window that just opened.");
     } else {

@@ -126,7 +126,7 @@ fn open_composer(req: &Request<'_>, global: &Global, config: &Config) -> Result<
         category.as_deref(),
         req.tags,
     )?;
-    if forum::open_in_browser(&url) {
+    if crate::browser::open(&url) {
         eprintln!("roomscribe: opened the composer in your browser");
     } else {
         eprintln!("roomscribe: open this link to finish the post in your browser:");

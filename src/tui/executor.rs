@@ -172,27 +172,14 @@ pub fn load_draft(path: &Path) -> Option<Draft> {
     serde_json::from_str(&text).ok()
 }
 
-/// Over SSH without a display there is no browser here: say so and show the link instead.
+/// Over SSH there is no browser here: say so and show the link instead.
 fn open_url(url: &str) -> Msg {
-    let remote =
-        std::env::var_os("SSH_CONNECTION").is_some() && std::env::var_os("DISPLAY").is_none();
-    let opener = if cfg!(target_os = "macos") {
-        "open"
+    if !crate::browser::is_local() {
+        Msg::Notice(format!("no browser here (SSH?); open {url}"))
+    } else if crate::browser::open(url) {
+        Msg::Notice(format!("opened {url}"))
     } else {
-        "xdg-open"
-    };
-    if remote {
-        return Msg::Notice(format!("no browser over SSH; open {url}"));
-    }
-    let spawned = std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    match spawned {
-        Ok(_) => Msg::Notice(format!("opened {url}")),
-        Err(_) => Msg::Notice(format!("no browser found; open {url}")),
+        Msg::Notice(format!("no browser found; open {url}"))
     }
 }
 

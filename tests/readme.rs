@@ -126,3 +126,46 @@ fn usage_errors_exit_2_with_one_line() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("last:0"), "{err}");
 }
+
+#[test]
+fn readme_config_example_is_a_valid_config() {
+    let readme = std::fs::read_to_string(README).unwrap();
+    let section = readme
+        .split("### The config file")
+        .nth(1)
+        .expect("README has a config section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the config section has a toml block");
+    let config = roomscribe::config::Config::parse(toml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.rules.len(), 1);
+    assert_eq!(config.users.len(), 1);
+    assert!(
+        Keymap::new(&config.keys).is_ok(),
+        "the README's key override is valid"
+    );
+}
+
+#[test]
+fn readme_rules_example_compiles() {
+    let readme = std::fs::read_to_string(README).unwrap();
+    let section = readme
+        .split("### Notification rules")
+        .nth(1)
+        .expect("README has a rules section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the rules section has a toml block");
+    let config = roomscribe::config::Config::parse(toml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.rules.len(), 4);
+    let rules = roomscribe::discourse::rules::compile(
+        &config.rules,
+        &roomscribe::demo::forum::categories(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rules.len(), 4);
+}

@@ -18,7 +18,13 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
     let room_ref = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
     let settings = Settings::resolve(global, config)?;
     let opts = tui::options::options(config, &settings, room)?;
-    let app = App::new(config, opts, Utc::now())?;
+    let mut app = App::new(config, opts, Utc::now())?;
+    // What `roomscribe watch` already sent shows as forwarded; a damaged record only loses marks.
+    let record = crate::paths::data_dir().join("forwarded.json");
+    if let Ok(forwarded) = super::watch::Forwarded::load(&record) {
+        let keys = forwarded.keys_for(room).cloned();
+        app.state.sidebar.forwarded.extend(keys);
+    }
     let forum = super::forum::connect(global, config);
     super::matrix::runtime()?.block_on(async move {
         let client = super::matrix::client(&settings).await?;

@@ -37,6 +37,14 @@ pub struct RoomRecord {
 }
 
 impl Forwarded {
+    /// Every key forwarded to `room` so far, whichever way the room was written.
+    pub fn keys_for<'a>(&'a self, room: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        self.rooms
+            .iter()
+            .filter(move |(r, _)| same_room(r, room))
+            .flat_map(|(_, rec)| rec.keys.iter())
+    }
+
     pub fn load(path: &Path) -> Result<Self> {
         match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
@@ -70,7 +78,8 @@ pub fn txn_id(room: &str, key: &str) -> String {
     format!("roomscribe-fwd-{hash:016x}-{key}")
 }
 
-fn same_room(a: &str, b: &str) -> bool {
+/// Two ROOM strings name the same room (`org/room` and `#org_room:gitter.im`, say).
+pub fn same_room(a: &str, b: &str) -> bool {
     let id = |r: RoomRef| match r {
         RoomRef::Alias { alias, .. } => alias,
         RoomRef::Id { id, .. } => id,
@@ -231,6 +240,23 @@ mod tests {
     fn rooms_compare_by_meaning() {
         assert!(same_room("org/room", "#org_room:gitter.im"));
         assert!(!same_room("org/room", "org/other"));
+    }
+
+    #[test]
+    fn keys_for_a_room_whichever_way_it_was_written() {
+        let mut f = Forwarded::default();
+        f.rooms
+            .entry("org/room".into())
+            .or_default()
+            .keys
+            .push_back("post:1".into());
+        f.rooms
+            .entry("org/other".into())
+            .or_default()
+            .keys
+            .push_back("post:2".into());
+        let keys: Vec<_> = f.keys_for("#org_room:gitter.im").collect();
+        assert_eq!(keys, ["post:1"]);
     }
 
     #[test]

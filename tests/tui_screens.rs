@@ -147,7 +147,7 @@ fn forward_shows_the_notice_first_and_marks_the_item() {
     assert_snapshot!("forward_preview", screen(&app));
     let cmds = keys(&mut app, "y");
     assert!(
-        matches!(&cmds[..], [Command::Chat(ChatCommand::Send { notice: true, txn_id, .. })] if *txn_id == roomscribe::headless::watch::txn_id("gitterHQ/services", "post:1"))
+        matches!(&cmds[..], [Command::Chat(ChatCommand::Send { notice: true, txn_id, .. })] if *txn_id == roomscribe::discourse::forward::txn_id("gitterHQ/services", "post:1"))
     );
     assert!(screen(&app).contains("✓ fwd"));
 }

@@ -65,19 +65,6 @@ impl Forwarded {
     }
 }
 
-/// Same item, same room → same transaction id, in every run.
-pub fn txn_id(room: &str, key: &str) -> String {
-    // FNV-1a: stable across builds and platforms (std's hasher is not).
-    let hash = room.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    });
-    let key: String = key
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("roomscribe-fwd-{hash:016x}-{key}")
-}
-
 /// Two ROOM strings name the same room (`org/room` and `#org_room:gitter.im`, say).
 pub fn same_room(a: &str, b: &str) -> bool {
     let id = |r: RoomRef| match r {
@@ -166,7 +153,7 @@ impl Watcher {
             self.advance(item.post_id)?;
             return Ok(());
         }
-        let txn = txn_id(&self.room, &item.key);
+        let txn = crate::discourse::forward::txn_id(&self.room, &item.key);
         self.send(&txn, &item).await;
         self.pending.insert(txn, item);
         Ok(())
@@ -220,21 +207,6 @@ impl Watcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn txn_ids_are_stable_and_distinct() {
-        assert_eq!(txn_id("org/room", "post:12"), txn_id("org/room", "post:12"));
-        assert_ne!(
-            txn_id("org/room", "post:12"),
-            txn_id("org/other", "post:12")
-        );
-        assert_ne!(txn_id("org/room", "post:12"), txn_id("org/room", "post:13"));
-        assert!(
-            txn_id("#a:b", "notification:1")
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        );
-    }
 
     #[test]
     fn rooms_compare_by_meaning() {

@@ -1,5 +1,7 @@
 //! A forum item as a room notice: plain text and HTML (title linked, short excerpt quoted).
 
+use roomscribe_transcript::RoomRef;
+
 use crate::types::{ForumItem, ItemKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,26 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The Matrix transaction id for forwarding `key` to `room`: the same in every run and from
+/// every part of roomscribe (the app and `watch`), so the homeserver drops a second send.
+/// The room is hashed in its canonical form: `org/room` and `#org_room:gitter.im` agree.
+pub fn txn_id(room: &str, key: &str) -> String {
+    let canonical = match RoomRef::parse(room) {
+        Ok(RoomRef::Alias { alias, .. }) => alias,
+        Ok(RoomRef::Id { id, .. }) => id,
+        Err(_) => room.to_string(),
+    };
+    // FNV-1a: stable across builds and platforms (std's hasher is not).
+    let hash = canonical.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    });
+    let key: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("roomscribe-fwd-{hash:016x}-{key}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +125,24 @@ mod tests {
         let n = notice(&it);
         assert!(n.html.contains('…'));
         assert!(n.html.len() < 1000);
+    }
+
+    #[test]
+    fn txn_ids_are_stable_distinct_and_follow_the_room_not_its_spelling() {
+        assert_eq!(txn_id("org/room", "post:12"), txn_id("org/room", "post:12"));
+        assert_eq!(
+            txn_id("org/room", "post:12"),
+            txn_id("#org_room:gitter.im", "post:12")
+        );
+        assert_ne!(
+            txn_id("org/room", "post:12"),
+            txn_id("org/other", "post:12")
+        );
+        assert_ne!(txn_id("org/room", "post:12"), txn_id("org/room", "post:13"));
+        assert!(
+            txn_id("#a:b", "notification:1")
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        );
     }
 }

@@ -54,7 +54,7 @@ pub fn send_forward(
     out.push(Command::Chat(ChatCommand::Send {
         // The same id `roomscribe watch` uses for this item and room: the homeserver drops a
         // second send, whichever of the two sends first.
-        txn_id: crate::headless::watch::txn_id(&state.opts.room, &key),
+        txn_id: crate::discourse::forward::txn_id(&state.opts.room, &key),
         body: plain,
         html,
         notice: !state.opts.send_as_text,

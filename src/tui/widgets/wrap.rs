@@ -6,15 +6,24 @@ pub fn width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
-/// Wraps one line at spaces; words longer than `max` are broken.
+/// Wraps one line at spaces; words longer than `max` are broken. The line's indentation is
+/// kept on its first row, so code pasted in chat stays readable.
 pub fn wrap(line: &str, max: usize) -> Vec<String> {
     let max = max.max(1);
+    let body = line.trim_start_matches(' ');
+    // Spaces are one byte each, so this is both a count and a char boundary.
+    let indent = line.len() - body.len();
+    let (mut cur, line) = if indent < max {
+        (" ".repeat(indent), body)
+    } else {
+        (String::new(), line)
+    };
+    let mut row_start = cur.len();
+    let mut cur_w = row_start;
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut cur_w = 0;
     for word in line.split(' ') {
         let w = width(word);
-        let sep = usize::from(!cur.is_empty());
+        let sep = usize::from(cur.len() > row_start);
         if cur_w + sep + w <= max {
             if sep == 1 {
                 cur.push(' ');
@@ -23,15 +32,17 @@ pub fn wrap(line: &str, max: usize) -> Vec<String> {
             cur_w += sep + w;
             continue;
         }
-        if !cur.is_empty() {
+        if cur.len() > row_start {
             out.push(std::mem::take(&mut cur));
             cur_w = 0;
+            row_start = 0;
         }
         for c in word.chars() {
             let cw = c.width().unwrap_or(0);
-            if cur_w + cw > max && !cur.is_empty() {
+            if cur_w + cw > max && cur.len() > row_start {
                 out.push(std::mem::take(&mut cur));
                 cur_w = 0;
+                row_start = 0;
             }
             cur.push(c);
             cur_w += cw;
@@ -73,6 +84,9 @@ mod tests {
     fn wraps_words_and_breaks_long_ones() {
         assert_eq!(wrap("hello big world", 9), vec!["hello big", "world"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("    return x", 20), vec!["    return x"]);
+        assert_eq!(wrap("  ab cd", 5), vec!["  ab", "cd"]);
+        assert_eq!(wrap("a  b", 9), vec!["a  b"]);
         assert_eq!(wrap("", 5), vec![""]);
         assert_eq!(wrap("日本語テキスト", 6), vec!["日本語", "テキス", "ト"]);
         assert_eq!(truncate("alexander", 6), "alexa…");

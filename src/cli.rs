@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "roomscribe", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(name = "roomscribe", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -17,6 +17,7 @@ pub struct Cli {
 
 /// Connection settings; each can also come from the environment or the config file.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Connection (flags, environment or config file)")]
 pub struct Global {
     /// Config file (default: $XDG_CONFIG_HOME/roomscribe/config.toml).
     #[arg(long, global = true, env = "ROOMSCRIBE_CONFIG", value_name = "PATH")]

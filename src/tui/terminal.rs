@@ -62,6 +62,13 @@ impl Control for Crossterm {
 /// Takes over the terminal and runs the app on these sources until the user quits.
 /// `drafts` is where the editor's text is autosaved and looked for at start.
 pub async fn run(mut app: App, links: Links, drafts: std::path::PathBuf) -> Result<()> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the app needs a terminal (stdin and stdout are not both one); for scripts use \
+             `roomscribe transcript`, `tail` or `feed`"
+        );
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = leave();

@@ -116,3 +116,15 @@ fn a_broken_file_names_the_file_and_position() {
         "{err}"
     );
 }
+
+#[test]
+fn global_flags_work_before_and_after_the_subcommand() {
+    for args in [
+        vec!["--tz", "UTC", "transcript", "--input", SAMPLE, "last:2"],
+        vec!["transcript", "--input", SAMPLE, "last:2", "--tz", "UTC"],
+    ] {
+        let out = run(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).starts_with("[quote]"), "{args:?}");
+    }
+}

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyEvent};
-use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use roomscribe::discourse::feed::{FeedOptions, run_with};
@@ -127,16 +126,7 @@ async fn app_on_synapse_and_the_forum_standin() {
         fsrc_tx,
     ));
 
-    let (in_tx, in_rx) = mpsc::unbounded_channel::<Event>();
-    let in_rx = Arc::new(tokio::sync::Mutex::new(in_rx));
-    let input = move || {
-        let rx = in_rx.clone();
-        futures_util::stream::unfold(rx, |rx| async move {
-            let ev = rx.lock().await.recv().await?;
-            Some((Ok(ev), rx))
-        })
-        .boxed()
-    };
+    let (in_tx, input) = terminal_input();
     let press = |spec: &str| {
         for k in spec.split_whitespace() {
             let key = Key::parse(k).unwrap();

@@ -6,7 +6,6 @@ mod tui_support;
 use std::sync::{Arc, Mutex};
 
 use crossterm::event::{Event, KeyEvent};
-use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use roomscribe::discourse::types::{ForumCommand, ForumEvent, PublishedTopic};
@@ -15,7 +14,6 @@ use roomscribe::tui::app::{self, Clock};
 use roomscribe::tui::executor::{self, Control, Executor};
 use roomscribe::tui::keymap::Key;
 use roomscribe::tui::{Msg, links};
-use tokio::sync::mpsc;
 use tui_support::*;
 
 struct Fixed;
@@ -52,16 +50,7 @@ fn key_events(spec: &str) -> Vec<Event> {
 async fn whole_app_against_in_process_sources() {
     let drafts = tempfile::tempdir().unwrap();
     let (links, mut peer) = links();
-    let (in_tx, in_rx) = mpsc::unbounded_channel::<Event>();
-    let in_rx = Arc::new(tokio::sync::Mutex::new(in_rx));
-    let input = move || {
-        let rx = in_rx.clone();
-        futures_util::stream::unfold(rx, |rx| async move {
-            let ev = rx.lock().await.recv().await?;
-            Some((Ok(ev), rx))
-        })
-        .boxed()
-    };
+    let (in_tx, input) = terminal_input();
     let copies = Arc::new(Mutex::new(Vec::new()));
     let mut control = Headless {
         copies: copies.clone(),
@@ -158,16 +147,7 @@ async fn whole_app_against_in_process_sources() {
 async fn quitting_with_edits_leaves_the_draft_on_disk() {
     let drafts = tempfile::tempdir().unwrap();
     let (links, peer) = links();
-    let (in_tx, in_rx) = mpsc::unbounded_channel::<Event>();
-    let in_rx = Arc::new(tokio::sync::Mutex::new(in_rx));
-    let input = move || {
-        let rx = in_rx.clone();
-        futures_util::stream::unfold(rx, |rx| async move {
-            let ev = rx.lock().await.recv().await?;
-            Some((Ok(ev), rx))
-        })
-        .boxed()
-    };
+    let (in_tx, input) = terminal_input();
     peer.chat_ev_tx.send(room_info()).await.unwrap();
     peer.chat_ev_tx.send(backfill()).await.unwrap();
     for ev in key_events("g [ G ] e N o t e : space esc q") {

@@ -297,3 +297,22 @@ pub fn text(buf: &Buffer) -> String {
 pub fn screen(app: &App) -> String {
     text(&render(app))
 }
+
+/// Terminal input for the real loop, fed by the test: the sender, and the stream factory that
+/// `app::run` takes (it makes a fresh stream after `$EDITOR` returns).
+pub fn terminal_input() -> (
+    tokio::sync::mpsc::UnboundedSender<crossterm::event::Event>,
+    impl FnMut() -> futures_util::stream::BoxStream<'static, std::io::Result<crossterm::event::Event>>,
+) {
+    use futures_util::StreamExt;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
+    let input = move || {
+        futures_util::stream::unfold(rx.clone(), |rx| async move {
+            let ev = rx.lock().await.recv().await?;
+            Some((Ok(ev), rx))
+        })
+        .boxed()
+    };
+    (tx, input)
+}

@@ -88,6 +88,37 @@ fn frame(messages: &[Value]) -> String {
     format!("{}{SEPARATOR}", text.replace(SEPARATOR, "\r\n||\r\n"))
 }
 
+enum Wait {
+    Due(Vec<Value>),
+    Timeout,
+    Stopped,
+}
+
+/// Holds until something is due for these subscriptions, the deadline passes, or the server
+/// stops. The notification is armed before looking, so a publish in between is not missed.
+async fn wait(
+    shared: &Shared,
+    subs: &mut Subs,
+    me: Option<i64>,
+    deadline: tokio::time::Instant,
+    stop: &tokio_util::sync::CancellationToken,
+) -> Wait {
+    loop {
+        let notified = shared.bus_changed.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let due = pending(&shared.forum(), subs, me);
+        if !due.is_empty() {
+            return Wait::Due(due);
+        }
+        tokio::select! {
+            _ = &mut notified => {}
+            _ = tokio::time::sleep_until(deadline) => return Wait::Timeout,
+            _ = stop.cancelled() => return Wait::Stopped,
+        }
+    }
+}
+
 pub async fn poll(
     State(shared): State<Arc<Shared>>,
     Path(_client_id): Path<String>,
@@ -113,49 +144,35 @@ pub async fn poll(
     }
     if !chunked {
         let deadline = tokio::time::Instant::now() + hold;
-        loop {
-            let notified = shared.bus_changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let due = pending(&shared.forum(), &mut subs, me);
-            if !due.is_empty() {
-                return answer(false, &due);
-            }
-            tokio::select! {
-                _ = &mut notified => {}
-                _ = tokio::time::sleep_until(deadline) => return answer(false, &[]),
-                _ = stop.cancelled() => return broken_response(),
-            }
-        }
+        return match wait(&shared, &mut subs, me, deadline, &stop).await {
+            Wait::Due(due) => answer(false, &due),
+            Wait::Timeout => answer(false, &[]),
+            Wait::Stopped => broken_response(),
+        };
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
         let deadline = tokio::time::Instant::now() + hold;
         loop {
-            let notified = shared.bus_changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let due = pending(&shared.forum(), &mut subs, me);
-            if !due.is_empty() {
-                let text = frame(&due);
-                // Two pieces: the client must parse by separator, not by chunk.
-                let mid = text.len() / 2;
-                let (a, b) = text.split_at(
-                    text.char_indices()
-                        .map(|(i, _)| i)
-                        .find(|i| *i >= mid)
-                        .unwrap_or(0),
-                );
-                for piece in [a, b] {
-                    if tx.send(Ok(Bytes::from(piece.to_string()))).await.is_err() {
-                        return;
+            match wait(&shared, &mut subs, me, deadline, &stop).await {
+                Wait::Due(due) => {
+                    let text = frame(&due);
+                    // Two pieces: the client must parse by separator, not by chunk.
+                    let mid = text.len() / 2;
+                    let (a, b) = text.split_at(
+                        text.char_indices()
+                            .map(|(i, _)| i)
+                            .find(|i| *i >= mid)
+                            .unwrap_or(0),
+                    );
+                    for piece in [a, b] {
+                        if tx.send(Ok(Bytes::from(piece.to_string()))).await.is_err() {
+                            return;
+                        }
                     }
                 }
-            }
-            tokio::select! {
-                _ = &mut notified => {}
-                _ = tokio::time::sleep_until(deadline) => return,
-                _ = stop.cancelled() => {
+                Wait::Timeout => return,
+                Wait::Stopped => {
                     let _ = tx.send(Err(std::io::Error::other("server stopped"))).await;
                     return;
                 }

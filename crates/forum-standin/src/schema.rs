@@ -67,13 +67,7 @@ pub fn complete(schema: &Value, value: Value) -> Value {
                     }
                 }
             }
-            for req in schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
+            for req in required(schema) {
                 if !map.contains_key(req) {
                     let sub = props.and_then(|p| p.get(req)).unwrap_or(&Value::Null);
                     map.insert(req.to_string(), default_for(sub));
@@ -118,13 +112,7 @@ fn check_at(schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             let props = schema.get("properties").and_then(Value::as_object);
-            for req in schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
+            for req in required(schema) {
                 if !map.contains_key(req) {
                     out.push(format!("{at}: missing required {req:?}"));
                 }
@@ -206,6 +194,16 @@ fn compare_at(schema: &Value, fixture: &Value, ours: &Value, at: &str, out: &mut
         }
         _ => {}
     }
+}
+
+/// The names a schema lists as required.
+fn required(schema: &Value) -> impl Iterator<Item = &str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 #[cfg(test)]

@@ -80,9 +80,14 @@ pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Cli
 }
 
 pub(crate) async fn login_password_on(client: &Client, user: &str, password: &str) -> Result<()> {
-    client
-        .matrix_auth()
-        .login_username(user, password)
+    send_login(client.matrix_auth().login_username(user, password)).await
+}
+
+/// Every classic login names this device and asks for a refresh token, so sessions last.
+pub(crate) async fn send_login(
+    login: matrix_sdk::authentication::matrix::LoginBuilder,
+) -> Result<()> {
+    login
         .initial_device_display_name("roomscribe")
         .request_refresh_token()
         .send()

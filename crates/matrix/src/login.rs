@@ -126,15 +126,7 @@ pub async fn finish_login(client: &Client, pending: &PendingLogin, callback: &Ur
             let token = callback_param(callback, "loginToken").ok_or_else(|| {
                 Error::Login("the address has no loginToken; copy the whole URL".into())
             })?;
-            client
-                .matrix_auth()
-                .login_token(&token)
-                .initial_device_display_name("roomscribe")
-                .request_refresh_token()
-                .send()
-                .await
-                .map_err(|e| Error::Login(describe(&e)))?;
-            Ok(())
+            crate::connect::send_login(client.matrix_auth().login_token(&token)).await
         }
         LoginMethod::OAuth => {
             if callback_param(callback, "code").is_none() {

@@ -281,3 +281,143 @@ async fn watch_keeps_forwarding_through_homeserver_and_forum_outages() {
         );
     }
 }
+
+/// Polls `<data>/forwarded.json` until `ok` holds for it.
+async fn wait_record(dir: &Path, ok: impl Fn(&serde_json::Value) -> bool) {
+    let path = dir.join("data/forwarded.json");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let rec = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        if rec.as_ref().is_some_and(&ok) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the record never reached the expected state: {rec:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_kill_with_notices_pending_behind_an_unrouted_post_loses_nothing() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let forum = ForumStandin::start().await.unwrap();
+    let proxy = CutProxy::in_front_of(&synapse.url).await.unwrap();
+    let moderator = synapse.register("pending").await.unwrap();
+    let room_id = moderator.create_room(None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        format!("[[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room_id}\"\n"),
+    )
+    .unwrap();
+    let token = &moderator.access_token;
+    let mut watch = Watch::start(&forum, dir.path(), &proxy.url(), token, &room_id);
+    watch.wait_for("room connected", 1).await;
+    watch.wait_for("forum connected", 1).await;
+
+    // The homeserver is away: both notices are sent but never confirmed, and an unrouted post
+    // is handled after them.
+    proxy.cut();
+    for title in ["First pending notice", "Second pending notice"] {
+        forum
+            .publish_post_as(
+                "alice",
+                None,
+                title,
+                "This one must reach the room.",
+                2,
+                &[],
+            )
+            .unwrap();
+    }
+    forum
+        .publish_post_as(
+            "bob",
+            None,
+            "Unrouted dev topic behind",
+            "Nothing routes this one.",
+            4,
+            &[],
+        )
+        .unwrap();
+    let room = room_id.clone();
+    wait_record(dir.path(), move |rec| {
+        let mine = &rec["rooms"][&room];
+        mine["pending"].as_array().is_some_and(|p| p.len() == 2) && mine["last_post"].is_u64()
+    })
+    .await;
+    watch.stop(); // SIGKILL
+    proxy.restore();
+
+    let mut watch = Watch::start(&forum, dir.path(), &synapse.url, token, &room_id);
+    watch.wait_for("forwarded: First pending notice", 1).await;
+    watch.wait_for("forwarded: Second pending notice", 1).await;
+    watch.stop();
+    let bodies = notices(&moderator, &room_id).await;
+    for title in ["First pending notice", "Second pending notice"] {
+        assert_eq!(
+            bodies.iter().filter(|b| b.contains(title)).count(),
+            1,
+            "{title}: {bodies:#?}"
+        );
+    }
+    assert!(
+        bodies.iter().all(|b| !b.contains("Unrouted")),
+        "{bodies:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_skips_a_bad_rule_and_the_good_one_still_forwards() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let forum = ForumStandin::start().await.unwrap();
+    let moderator = synapse.register("badrule").await.unwrap();
+    let room_id = moderator.create_room(None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        format!(
+            "[[rules]]\ncategory = \"typo-category\"\nfilter = \"watch\"\nroom = \"{room_id}\"\n\n\
+             [[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room_id}\"\n"
+        ),
+    )
+    .unwrap();
+    let token = &moderator.access_token;
+    let mut watch = Watch::start(&forum, dir.path(), &synapse.url, token, &room_id);
+    watch.wait_for("rule 1: ", 1).await;
+    watch.wait_for("forum connected", 1).await;
+    watch.wait_for("room connected", 1).await;
+    forum
+        .publish_post_as(
+            "alice",
+            None,
+            "Good rule still forwards",
+            "The typo in rule 1 must not stop this.",
+            2,
+            &[],
+        )
+        .unwrap();
+    watch
+        .wait_for("forwarded: Good rule still forwards", 1)
+        .await;
+    watch.stop();
+    let bodies = notices(&moderator, &room_id).await;
+    assert_eq!(
+        bodies
+            .iter()
+            .filter(|b| b.contains("Good rule still forwards"))
+            .count(),
+        1,
+        "{bodies:#?}"
+    );
+}

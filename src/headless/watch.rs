@@ -2,9 +2,10 @@
 //! as long as it runs, through forum and homeserver outages, never twice: forwarded keys and the
 //! last handled post are recorded atomically in `<data dir>/forwarded.json`, and each notice's
 //! transaction id is derived from the item key, so a crash between sending and recording makes
-//! the homeserver drop the resend instead of showing it twice.
+//! the homeserver drop the resend instead of showing it twice. A notice is recorded as pending
+//! before it is sent, so nothing advances past it until the homeserver confirmed it.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -34,6 +35,9 @@ pub struct RoomRecord {
     /// The newest post handled for this room; a restart resumes after it.
     pub last_post: Option<u64>,
     pub keys: VecDeque<String>,
+    /// Sent but not yet confirmed by the homeserver: resent after a restart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<ForumItem>,
 }
 
 impl Forwarded {
@@ -87,7 +91,7 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
     let forum_client = forum::connect(global, config)?;
     let settings = Settings::resolve(global, config)?;
     let path = crate::paths::data_dir().join("forwarded.json");
-    let mut record = Forwarded::load(&path)?;
+    let record = Forwarded::load(&path)?;
     let notice_type = !config.matrix.send_as_text;
     let rules = config.rules.clone();
     let poll_only = config.forum.poll_only;
@@ -97,17 +101,17 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
         let (chat_cmd, chat_cmd_rx) = mpsc::channel(64);
         let (chat_ev_tx, mut chat_ev) = mpsc::channel(64);
         tokio::spawn(roomscribe_matrix::run(chat, room_ref, chat_cmd_rx, chat_ev_tx));
-        let mine = record.rooms.entry(room.clone()).or_default().clone();
-        let opts = FeedOptions { poll_only, since_post: mine.last_post, ..FeedOptions::default() };
+        let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(64);
+        let mut fw = Forwarder::new(vec![room.clone()], record, path, out_tx, notice_type);
+        let opts = FeedOptions { poll_only, since_post: fw.resume_after(), ..FeedOptions::default() };
         let (_forum_cmd, forum_cmd_rx) = mpsc::channel(4);
         let (forum_ev_tx, mut forum_ev) = mpsc::channel(64);
         tokio::spawn(run_with(forum_client, rules, opts, forum_cmd_rx, forum_ev_tx));
-        let mut watcher = Watcher { room, record, path, chat_cmd, notice_type, pending: HashMap::new(), chat_up: false };
         let mut forum_up_once = false;
         loop {
             tokio::select! {
                 ev = forum_ev.recv() => match ev {
-                    Some(ForumEvent::Item(item)) => watcher.item(item).await?,
+                    Some(ForumEvent::Item(item)) => fw.item(item).await?,
                     Some(ForumEvent::Connection(ConnState::Offline { reason })) if !forum_up_once => bail!("{reason}"),
                     Some(ForumEvent::Connection(s)) => {
                         forum_up_once |= s == ConnState::Connected;
@@ -117,9 +121,16 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
                     Some(_) => {}
                     None => bail!("the forum task stopped"),
                 },
+                Some(out) = out_rx.recv() => {
+                    let cmd = ChatCommand::Send { txn_id: out.txn_id, body: out.body, html: Some(out.html), notice: out.notice };
+                    let _ = chat_cmd.send(cmd).await;
+                }
                 ev = chat_ev.recv() => match ev {
-                    Some(ChatEvent::Sent { txn_id, .. }) => watcher.sent(&txn_id)?,
-                    Some(ChatEvent::Connection(s)) => watcher.chat_state(s).await,
+                    Some(ChatEvent::Sent { txn_id, .. }) => fw.sent(&txn_id)?,
+                    Some(ChatEvent::Connection(s)) => {
+                        eprintln!("roomscribe: room {}", forum::state_text(&s));
+                        fw.chat_state(s == ConnState::Connected).await;
+                    }
                     Some(ChatEvent::Error(e)) => eprintln!("roomscribe: room: {e}"),
                     Some(_) => {}
                     None => bail!("the room task stopped"),
@@ -130,74 +141,141 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
     })
 }
 
-struct Watcher {
-    room: String,
+/// A notice to send into `room` (as the config names it).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub room: String,
+    pub txn_id: String,
+    pub body: String,
+    pub html: String,
+    pub notice: bool,
+}
+
+/// Forwards routed forum items into one or more rooms (`watch` has one, the bot many). What is
+/// sent but not confirmed is in the record (`pending`) before anything advances past it, so a
+/// kill at any moment loses nothing: a restart resends it with the same transaction id.
+pub struct Forwarder {
+    rooms: Vec<String>,
     record: Forwarded,
     path: std::path::PathBuf,
-    chat_cmd: mpsc::Sender<ChatCommand>,
+    out: mpsc::Sender<Outgoing>,
     notice_type: bool,
-    /// Sent but not confirmed: txn id → item. Resent (same txn) when the homeserver is back.
-    pending: HashMap<String, ForumItem>,
     chat_up: bool,
 }
 
-impl Watcher {
-    fn mine(&mut self) -> &mut RoomRecord {
-        self.record.rooms.entry(self.room.clone()).or_default()
+impl Forwarder {
+    pub fn new(
+        rooms: Vec<String>,
+        mut record: Forwarded,
+        path: std::path::PathBuf,
+        out: mpsc::Sender<Outgoing>,
+        notice_type: bool,
+    ) -> Self {
+        for r in &rooms {
+            record.rooms.entry(r.clone()).or_default();
+        }
+        Self {
+            rooms,
+            record,
+            path,
+            out,
+            notice_type,
+            chat_up: false,
+        }
     }
 
-    async fn item(&mut self, item: ForumItem) -> Result<()> {
-        let routed = item.routes.iter().any(|r| same_room(r, &self.room));
-        let done = self.mine().keys.contains(&item.key);
-        if !routed || done {
-            self.advance(item.post_id)?;
-            return Ok(());
+    /// Where the feed resumes: after the oldest room's last handled post (items a room already
+    /// has are skipped by key), None on a first run (start at "now").
+    pub fn resume_after(&self) -> Option<u64> {
+        let lasts: Vec<Option<u64>> = self.rooms.iter().map(|r| self.rec(r).last_post).collect();
+        if lasts.iter().all(Option::is_none) {
+            return None;
         }
-        let txn = crate::discourse::forward::txn_id(&self.room, &item.key);
-        self.send(&txn, &item).await;
-        self.pending.insert(txn, item);
+        lasts.into_iter().map(|l| l.unwrap_or(0)).min()
+    }
+
+    fn rec(&self, room: &str) -> &RoomRecord {
+        static EMPTY: RoomRecord = RoomRecord {
+            last_post: None,
+            keys: VecDeque::new(),
+            pending: Vec::new(),
+        };
+        self.record.rooms.get(room).unwrap_or(&EMPTY)
+    }
+
+    fn rec_mut(&mut self, room: &str) -> &mut RoomRecord {
+        self.record.rooms.entry(room.to_string()).or_default()
+    }
+
+    pub async fn item(&mut self, item: ForumItem) -> Result<()> {
+        let mut to_send = Vec::new();
+        for room in self.rooms.clone() {
+            let routed = item.routes.iter().any(|r| same_room(r, &room));
+            let rec = self.rec_mut(&room);
+            let done =
+                rec.keys.contains(&item.key) || rec.pending.iter().any(|p| p.key == item.key);
+            if routed && !done {
+                rec.pending.push(item.clone());
+                to_send.push(room);
+            } else if let Some(id) = item.post_id {
+                // Nothing to send here: only now may this room's position move past the item.
+                rec.last_post = Some(rec.last_post.unwrap_or(0).max(id));
+            }
+        }
+        // Durable before the notice leaves: a kill after this point resends it.
+        self.record.save(&self.path)?;
+        for room in to_send {
+            self.send(&room, &item).await;
+        }
         Ok(())
     }
 
-    async fn send(&self, txn: &str, item: &ForumItem) {
+    async fn send(&self, room: &str, item: &ForumItem) {
         let n = notice(item);
-        let cmd = ChatCommand::Send {
-            txn_id: txn.to_string(),
+        let out = Outgoing {
+            room: room.to_string(),
+            txn_id: crate::discourse::forward::txn_id(room, &item.key),
             body: n.plain,
-            html: Some(n.html),
+            html: n.html,
             notice: self.notice_type,
         };
-        let _ = self.chat_cmd.send(cmd).await;
+        let _ = self.out.send(out).await;
     }
 
-    fn sent(&mut self, txn: &str) -> Result<()> {
-        let Some(item) = self.pending.remove(txn) else {
-            return Ok(());
-        };
-        println!("forwarded: {} — {}", item.title, item.url);
-        let mine = self.mine();
-        mine.keys.push_back(item.key.clone());
-        while mine.keys.len() > KEEP_KEYS {
-            mine.keys.pop_front();
+    /// The homeserver accepted `txn`: the item is forwarded for good.
+    pub fn sent(&mut self, txn: &str) -> Result<()> {
+        for room in self.rooms.clone() {
+            let rec = self.rec_mut(&room);
+            let Some(at) = rec
+                .pending
+                .iter()
+                .position(|p| crate::discourse::forward::txn_id(&room, &p.key) == txn)
+            else {
+                continue;
+            };
+            let item = rec.pending.remove(at);
+            rec.keys.push_back(item.key.clone());
+            while rec.keys.len() > KEEP_KEYS {
+                rec.keys.pop_front();
+            }
+            // Safe to move past older pending notices: they are in the record and resent.
+            if let Some(id) = item.post_id {
+                rec.last_post = Some(rec.last_post.unwrap_or(0).max(id));
+            }
+            println!("forwarded: {} — {}", item.title, item.url);
+            return self.record.save(&self.path);
         }
-        self.advance(item.post_id)
+        Ok(())
     }
 
-    fn advance(&mut self, post_id: Option<u64>) -> Result<()> {
-        if let Some(id) = post_id {
-            let mine = self.mine();
-            mine.last_post = Some(mine.last_post.unwrap_or(0).max(id));
-        }
-        self.record.save(&self.path)
-    }
-
-    async fn chat_state(&mut self, state: ConnState) {
-        eprintln!("roomscribe: room {}", forum::state_text(&state));
-        let up = state == ConnState::Connected;
+    /// On (re)connection, everything pending is sent again (same transaction ids: whatever
+    /// already arrived is not shown twice). This is also how a restart delivers what a kill left.
+    pub async fn chat_state(&mut self, up: bool) {
         if up && !self.chat_up {
-            // Same transaction ids: whatever already arrived is not shown twice.
-            for (txn, item) in &self.pending {
-                self.send(txn, item).await;
+            for room in self.rooms.clone() {
+                for item in self.rec(&room).pending.clone() {
+                    self.send(&room, &item).await;
+                }
             }
         }
         self.chat_up = up;

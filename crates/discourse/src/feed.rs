@@ -12,7 +12,7 @@ use crate::error::{ForumError, Result};
 use crate::items::Resolver;
 use crate::message_bus::{BusClient, BusMessage, backoff};
 use crate::publish::{RetryPolicy, publish, whoami};
-use crate::rules::{Rule, RuleConfig, compile, route};
+use crate::rules::{Rule, RuleConfig, compile_each, route};
 use crate::types::{Category, ForumCommand, ForumEvent, ForumItem};
 use crate::{Auth, categories};
 
@@ -203,11 +203,10 @@ impl Feed {
             .ev_tx
             .send(ForumEvent::Categories(self.cats.clone()))
             .await;
-        match compile(&self.rule_configs, &self.cats) {
-            Ok(rules) => self.rules = rules,
-            Err(e) => {
-                let _ = self.ev_tx.send(ForumEvent::Error(e.to_string())).await;
-            }
+        let (rules, problems) = compile_each(&self.rule_configs, &self.cats);
+        self.rules = rules;
+        for line in problems {
+            let _ = self.ev_tx.send(ForumEvent::Error(line)).await;
         }
         let me = match self.client.auth() {
             Auth::Anonymous => None,
@@ -224,9 +223,8 @@ impl Feed {
         match categories::fetch(&self.client).await {
             Ok(cats) => {
                 self.cats = cats;
-                if let Ok(rules) = compile(&self.rule_configs, &self.cats) {
-                    self.rules = rules;
-                }
+                // Bad rules were reported at start; the good ones keep working.
+                self.rules = compile_each(&self.rule_configs, &self.cats).0;
                 let _ = self
                     .ev_tx
                     .send(ForumEvent::Categories(self.cats.clone()))

@@ -47,35 +47,51 @@ pub fn compile(configs: &[RuleConfig], cats: &[Category]) -> Result<Vec<Rule>> {
     configs
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let bad = |msg: String| ForumError::Config(format!("rule {}: {msg}", i + 1));
-            let filter = match c.filter.to_ascii_lowercase().as_str() {
-                "watch" => Filter::Watch,
-                "follow" => Filter::Follow,
-                "mute" => Filter::Mute,
-                "thread" => Filter::Thread,
-                other => {
-                    return Err(bad(format!(
-                        "filter {other:?} is not one of watch, follow, mute, thread"
-                    )));
-                }
-            };
-            if filter == Filter::Thread && c.topic.is_none() {
-                return Err(bad("filter thread needs `topic = <id>`".into()));
-            }
-            let category = match &c.category {
-                Some(q) => Some(resolve(q, cats).map_err(|e| bad(e.to_string()))?.id),
-                None => None,
-            };
-            Ok(Rule {
-                category,
-                tags: c.tags.iter().map(|t| t.to_lowercase()).collect(),
-                filter,
-                topic: c.topic,
-                room: c.room.clone(),
-            })
-        })
+        .map(|(i, c)| compile_one(i, c, cats))
         .collect()
+}
+
+/// The rules that compile, and one line per rule that does not (`rule 2: no category ...`):
+/// a typo in one rule must not silence the others. Callers report the lines at start.
+pub fn compile_each(configs: &[RuleConfig], cats: &[Category]) -> (Vec<Rule>, Vec<String>) {
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    for (i, c) in configs.iter().enumerate() {
+        match compile_one(i, c, cats) {
+            Ok(rule) => rules.push(rule),
+            Err(e) => problems.push(format!("{e}; this rule is skipped")),
+        }
+    }
+    (rules, problems)
+}
+
+fn compile_one(i: usize, c: &RuleConfig, cats: &[Category]) -> Result<Rule> {
+    let bad = |msg: String| ForumError::Config(format!("rule {}: {msg}", i + 1));
+    let filter = match c.filter.to_ascii_lowercase().as_str() {
+        "watch" => Filter::Watch,
+        "follow" => Filter::Follow,
+        "mute" => Filter::Mute,
+        "thread" => Filter::Thread,
+        other => {
+            return Err(bad(format!(
+                "filter {other:?} is not one of watch, follow, mute, thread"
+            )));
+        }
+    };
+    if filter == Filter::Thread && c.topic.is_none() {
+        return Err(bad("filter thread needs `topic = <id>`".into()));
+    }
+    let category = match &c.category {
+        Some(q) => Some(resolve(q, cats).map_err(|e| bad(e.to_string()))?.id),
+        None => None,
+    };
+    Ok(Rule {
+        category,
+        tags: c.tags.iter().map(|t| t.to_lowercase()).collect(),
+        filter,
+        topic: c.topic,
+        room: c.room.clone(),
+    })
 }
 
 fn in_category(item_cat: Option<u64>, rule_cat: u64, cats: &[Category]) -> bool {
@@ -262,5 +278,12 @@ mod tests {
         assert!(err.contains("rule 1") && err.contains("shout"), "{err}");
         assert!(compile(&[rule(None, "thread", "r")], &cats).is_err());
         assert!(compile(&[rule(Some("nope"), "watch", "r")], &cats).is_err());
+        let (good, bad) = compile_each(
+            &[rule(Some("nope"), "watch", "r"), rule(None, "watch", "r")],
+            &cats,
+        );
+        assert_eq!(good.len(), 1);
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].starts_with("rule 1: "), "{bad:?}");
     }
 }

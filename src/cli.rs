@@ -111,6 +111,15 @@ pub enum Command {
     },
     /// Forward forum activity routed to ROOM by the notification rules, as notices, forever.
     Watch { room: String },
+    /// The room's own bot: `!transcript ...` commands in ROOMs (and `[bot] rooms`), plus the
+    /// `[[rules]]` notices for each of them, in one long-running service.
+    #[command(
+        long_about = "The room's own bot: a long-running service for one or more rooms (arguments and/or `[bot] rooms` in the config), on one Matrix sync.\n\nIn a room, forum staff type:\n  !transcript last:50 category:staff ignore:bob title:\"Webhook outage\" tags:a,b gap:5m\n  !transcript from:15:35-16:10      (bare times in the bot's --tz / timezone)\n  !transcript                      (start at the last quiet gap)\n  !transcript preview ...          (reply with a pre-filled composer link instead)\n  !transcript help\nSent as a reply to a message, it selects from that message to the command; in a thread, that thread.\n\nOnly forum admins/moderators (`[bot] allow`), mapped from the Matrix sender by `[users]` or the same localpart, may ask; the topic is created as them with the admin API key (--forum-api-key, --forum-username for the bot's own lookups). Each command is handled once, across restarts (`<data dir>/bot.json`); commands older than `[bot] max_age` get an \"expired\" reply. It also forwards the `[[rules]]` notices for each of its rooms."
+    )]
+    Bot {
+        /// Rooms to serve (org/room, #alias:server, !id:server, ...), added to `[bot] rooms`.
+        rooms: Vec<String>,
+    },
     /// Publish a file (or stdin with `-`) as a new topic.
     Publish {
         #[arg(long)]

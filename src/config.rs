@@ -25,6 +25,39 @@ pub struct Config {
     pub rules: Vec<RuleConfig>,
     /// Key overrides: `"mode.key" = "action"`, e.g. `"normal.ctrl-d" = "page_down"`.
     pub keys: BTreeMap<String, String>,
+    /// `roomscribe bot`: rooms, command prefix, who may ask.
+    pub bot: BotConfig,
+}
+
+/// The `[bot]` section: what `roomscribe bot` listens to and whom it obeys.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotConfig {
+    /// Rooms to serve (any ROOM form), besides those given as arguments.
+    pub rooms: Vec<String>,
+    /// The word that starts a command (Matrix clients eat unknown `/commands`).
+    pub prefix: String,
+    /// Who may ask for transcripts: "staff" (admins and moderators) or "admins".
+    pub allow: String,
+    /// Also require at least this power level in the room.
+    pub min_power_level: Option<i64>,
+    /// Commands older than this when the bot sees them get an "expired" reply.
+    pub max_age: String,
+    /// Per-user wait between two transcript commands.
+    pub cooldown: String,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        Self {
+            rooms: Vec::new(),
+            prefix: "!transcript".into(),
+            allow: "staff".into(),
+            min_power_level: None,
+            max_age: "1h".into(),
+            cooldown: "1m".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -7,6 +7,7 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Command, LoginService};
 use crate::config::Config;
 
+pub mod bot;
 pub mod categories;
 pub mod demo;
 pub mod feed;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Categories { json } => categories::run(json, &cli.global, &config),
         Command::Feed { json } => feed::run(json, &cli.global, &config),
         Command::Watch { room } => watch::run(&room, &cli.global, &config),
+        Command::Bot { rooms } => bot::run(&rooms, &cli.global, &config),
         Command::Publish {
             title,
             category,

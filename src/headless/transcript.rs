@@ -78,10 +78,20 @@ pub fn build_post(
 ) -> Result<Post> {
     let timeline = Timeline::from_events(events);
     let transcript = select(&timeline, spec, opts.gap);
+    post_from(&transcript, timeline.len(), room, spec, opts)
+}
+
+/// The post for a transcript already selected (the bot selects by reply or thread too).
+pub fn post_from(
+    transcript: &crate::transcript::Transcript<'_>,
+    history: usize,
+    room: &RoomInfo,
+    spec: &Spec,
+    opts: &PostOptions,
+) -> Result<Post> {
     if transcript.stats.messages == 0 {
         bail!(
-            "the selection is empty ({} messages in the room's history); try last:N or an earlier from:",
-            timeline.len()
+            "the selection is empty ({history} messages in the room's history); try last:N or an earlier from:"
         );
     }
     let render_opts = RenderOptions {
@@ -89,7 +99,7 @@ pub fn build_post(
         timestamps: opts.timestamps,
         users: opts.users.clone(),
     };
-    let markdown = render(&transcript, room, &render_opts, &opts.template);
+    let markdown = render(transcript, room, &render_opts, &opts.template);
     let title = spec.title.clone().unwrap_or_else(|| {
         opts.template
             .title(&room_label(room), transcript.messages(), opts.tz)

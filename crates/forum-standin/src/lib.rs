@@ -183,6 +183,23 @@ impl ForumStandin {
             .collect()
     }
 
+    /// Adds a user (e.g. a moderator for the bot's tests); false when the name is taken.
+    pub fn add_user(&self, username: &str, admin: bool, moderator: bool) -> bool {
+        let mut forum = self.shared.forum();
+        if forum.user_by_name(username).is_some() {
+            return false;
+        }
+        let id = forum.users.iter().map(|u| u.id).max().unwrap_or(0) + 1;
+        forum.users.push(state::User {
+            id,
+            username: username.to_string(),
+            admin,
+            moderator,
+            user_api_keys: vec![],
+        });
+        true
+    }
+
     /// Creates a User API key for `username` (what approving in the browser does).
     pub fn create_user_api_key(&self, username: &str, client_id: &str) -> Option<String> {
         let mut forum = self.shared.forum();

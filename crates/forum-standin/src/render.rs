@@ -139,7 +139,7 @@ fn participants(forum: &Forum, t: &TopicRec) -> Vec<Value> {
 pub fn user(u: &User) -> Value {
     json!({"user_badges": [], "user": {"id": u.id, "username": u.username, "name": u.username,
         "avatar_template": "/letter_avatar_proxy/v4/letter/a/df705f/{size}.png",
-        "admin": u.admin, "moderator": false, "trust_level": 1}})
+        "admin": u.admin, "moderator": u.moderator, "trust_level": 1}})
 }
 
 pub fn notifications(forum: &Forum, viewer: &User) -> Value {

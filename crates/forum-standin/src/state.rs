@@ -14,6 +14,8 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub admin: bool,
+    /// Staff without being an admin (Discourse's moderators).
+    pub moderator: bool,
     /// `(key, client_id)` of User API keys this user approved.
     pub user_api_keys: Vec<(String, String)>,
 }
@@ -112,6 +114,7 @@ impl Forum {
             id,
             username: name.into(),
             admin,
+            moderator: false,
             user_api_keys: vec![],
         };
         Self {
@@ -151,7 +154,7 @@ impl Forum {
 
     /// Discourse's `permission` for this viewer: 1 full, 3 read-only, None hidden.
     pub fn permission(&self, cat: &Cat, viewer: Option<&User>) -> Option<u64> {
-        let staff = viewer.is_some_and(|u| u.admin);
+        let staff = viewer.is_some_and(|u| u.admin || u.moderator);
         if cat.staff_only && !staff {
             return None;
         }

@@ -14,6 +14,7 @@ mod error;
 mod live;
 mod login;
 mod resolve;
+mod rooms_sync;
 mod run;
 mod send;
 mod session;
@@ -27,9 +28,10 @@ pub use login::{
     LoginMethod, PendingLogin, available_methods, check_offered, finish_login, login_password,
     start_browser_login,
 };
-pub use resolve::{RoomTarget, resolve_room};
+pub use resolve::{RoomTarget, power_level, resolve_room};
+pub use rooms_sync::{Batch, RoomsSync};
 pub use run::run;
-pub use send::send_message;
+pub use send::{send_message, send_reply};
 pub use session::{StoredSession, persist_refreshed_tokens};
 
 /// The SDK, for callers that need its types (the bench, tests).

@@ -25,7 +25,7 @@ use crate::error::describe_http;
 use roomscribe_transcript::model::ChatEvent;
 
 const POLL: Duration = Duration::from_secs(30);
-const TIMELINE_LIMIT: u32 = 100;
+pub(crate) const TIMELINE_LIMIT: u32 = 100;
 const REMEMBERED_IDS: usize = 20_000;
 
 /// Why a sync did not produce anything.
@@ -49,9 +49,9 @@ pub struct LiveStream {
     seen_order: VecDeque<String>,
 }
 
-fn filter(room_id: &OwnedRoomId, timeline_limit: u32) -> SyncFilter {
+fn filter(rooms: &[OwnedRoomId], timeline_limit: u32) -> SyncFilter {
     let mut def = FilterDefinition::with_lazy_loading();
-    def.room.rooms = Some(vec![room_id.clone()]);
+    def.room.rooms = Some(rooms.to_vec());
     def.room.timeline = RoomEventFilter::with_lazy_loading();
     def.room.timeline.limit = Some(UInt::from(timeline_limit));
     def.room.ephemeral = RoomEventFilter::ignore_all();
@@ -86,18 +86,23 @@ impl LiveStream {
     /// The first (empty-timeline) sync: its token is where live starts and backfill ends, so the
     /// two meet without overlap or gap. Returns that token too.
     pub async fn start(client: Client, room_id: OwnedRoomId) -> Result<(Self, String), LiveError> {
-        let resp = sync(&client, &room_id, None, 0).await?;
+        let resp = sync(&client, std::slice::from_ref(&room_id), None, 0).await?;
         let since = resp.next_batch;
-        let stream = Self {
+        Ok((Self::at(client, room_id, since.clone()), since))
+    }
+
+    /// A stream for one room positioned at `since`, without asking the server anything (the
+    /// many-rooms sync drives several of these with one `/sync`).
+    pub(crate) fn at(client: Client, room_id: OwnedRoomId, since: String) -> Self {
+        Self {
             room: room_id.to_string(),
             client,
             room_id,
-            since: since.clone(),
+            since,
             names: Names::default(),
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
-        };
-        Ok((stream, since))
+        }
     }
 
     /// One long-poll. Returns the new events (`Live`, `MemberName`), gap first. On error nothing advanced: the next call
@@ -105,37 +110,50 @@ impl LiveStream {
     pub async fn next(&mut self) -> Result<Vec<ChatEvent>, LiveError> {
         let resp = sync(
             &self.client,
-            &self.room_id,
+            std::slice::from_ref(&self.room_id),
             Some(&self.since),
             TIMELINE_LIMIT,
         )
         .await?;
-        let mut raw: Vec<Value> = Vec::new();
-        let mut state: Vec<Value> = Vec::new();
-        if let Some(update) = resp.rooms.join.get(&self.room_id) {
-            let timeline = &update.timeline;
-            if timeline.limited
-                && let Some(prev) = &timeline.prev_batch
-            {
-                raw = self.fill_gap(prev).await?;
-            }
-            raw.extend(
-                timeline
-                    .events
-                    .iter()
-                    .filter_map(|e| serde_json::from_str(e.json().get()).ok()),
-            );
-            if let State::Before(list) | State::After(list) = &update.state {
-                state = list
-                    .events
-                    .iter()
-                    .filter_map(|e| serde_json::from_str(e.json().get()).ok())
-                    .collect();
-            }
-        }
-        let items = self.process(&raw, &state);
+        let items = match resp.rooms.join.get(&self.room_id) {
+            Some(update) => self.take(update).await?,
+            None => Vec::new(),
+        };
         self.since = resp.next_batch;
         Ok(items)
+    }
+
+    /// This room's part of a sync answer that was asked from `self.since`, gap first.
+    pub(crate) async fn take(
+        &mut self,
+        update: &sync_events::JoinedRoom,
+    ) -> Result<Vec<ChatEvent>, LiveError> {
+        let mut raw: Vec<Value> = Vec::new();
+        let mut state: Vec<Value> = Vec::new();
+        let timeline = &update.timeline;
+        if timeline.limited
+            && let Some(prev) = &timeline.prev_batch
+        {
+            raw = self.fill_gap(prev).await?;
+        }
+        raw.extend(
+            timeline
+                .events
+                .iter()
+                .filter_map(|e| serde_json::from_str(e.json().get()).ok()),
+        );
+        if let State::Before(list) | State::After(list) = &update.state {
+            state = list
+                .events
+                .iter()
+                .filter_map(|e| serde_json::from_str(e.json().get()).ok())
+                .collect();
+        }
+        Ok(self.process(&raw, &state))
+    }
+
+    pub(crate) fn set_since(&mut self, since: &str) {
+        self.since = since.to_string();
     }
 
     /// Events between our last token and the limited timeline's start, oldest first.
@@ -225,14 +243,14 @@ impl LiveStream {
 }
 
 /// One `/sync`: a long-poll of `POLL` when `since` is given, an immediate answer otherwise.
-async fn sync(
+pub(crate) async fn sync(
     client: &Client,
-    room_id: &OwnedRoomId,
+    rooms: &[OwnedRoomId],
     since: Option<&str>,
     timeline_limit: u32,
 ) -> Result<sync_events::Response, LiveError> {
     let mut request = sync_events::Request::new();
-    request.filter = Some(filter(room_id, timeline_limit));
+    request.filter = Some(filter(rooms, timeline_limit));
     request.since = since.map(str::to_string);
     request.timeout = since.map(|_| POLL);
     // The server holds the request for up to POLL; allow for that plus a slow answer.

@@ -79,6 +79,24 @@ pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget>
     })
 }
 
+/// `user_id`'s power level in the room (`m.room.power_levels`: its entry, else `users_default`).
+pub async fn power_level(client: &Client, room_id: &RoomId, user_id: &str) -> Result<i64> {
+    let levels = state(client, room_id, StateEventType::RoomPowerLevels).await?;
+    let Some(levels) = levels else {
+        return Ok(0);
+    };
+    let num = |v: &Value| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
+    Ok(levels
+        .get("users")
+        .and_then(|u| u.get(user_id))
+        .and_then(num)
+        .or_else(|| levels.get("users_default").and_then(num))
+        .unwrap_or(0))
+}
+
 /// The content of a state event, None when the room has none.
 async fn state(client: &Client, room_id: &RoomId, kind: StateEventType) -> Result<Option<Value>> {
     let request = get_state::Request::new(room_id.to_owned(), kind, String::new());

@@ -31,6 +31,30 @@ pub(crate) fn content(body: &str, html: Option<&str>, notice: bool) -> serde_jso
     c
 }
 
+/// A reply to `reply_to` (inside the thread `thread_root` when given) that mentions nobody:
+/// an empty `m.mentions` tells clients not to ping from the body's words (`@room`, names), and
+/// there is no fallback quote carrying the asker's id.
+pub(crate) fn reply_content(
+    body: &str,
+    html: Option<&str>,
+    notice: bool,
+    reply_to: &str,
+    thread_root: Option<&str>,
+) -> serde_json::Value {
+    let mut c = content(body, html, notice);
+    c["m.mentions"] = json!({});
+    c["m.relates_to"] = match thread_root {
+        Some(root) => json!({
+            "rel_type": "m.thread",
+            "event_id": root,
+            "is_falling_back": false,
+            "m.in_reply_to": {"event_id": reply_to},
+        }),
+        None => json!({"m.in_reply_to": {"event_id": reply_to}}),
+    };
+    c
+}
+
 /// Sends one message and returns its event id.
 pub async fn send_message(
     client: &Client,
@@ -40,7 +64,32 @@ pub async fn send_message(
     html: Option<&str>,
     notice: bool,
 ) -> Result<String> {
-    let raw = Raw::new(&content(body, html, notice))
+    send_content(client, room_id, txn_id, &content(body, html, notice)).await
+}
+
+/// Sends a threaded reply to `reply_to` (see [`reply_content`]) and returns its event id.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_reply(
+    client: &Client,
+    room_id: &OwnedRoomId,
+    txn_id: &str,
+    body: &str,
+    html: Option<&str>,
+    notice: bool,
+    reply_to: &str,
+    thread_root: Option<&str>,
+) -> Result<String> {
+    let c = reply_content(body, html, notice, reply_to, thread_root);
+    send_content(client, room_id, txn_id, &c).await
+}
+
+async fn send_content(
+    client: &Client,
+    room_id: &OwnedRoomId,
+    txn_id: &str,
+    content: &serde_json::Value,
+) -> Result<String> {
+    let raw = Raw::new(content)
         .map_err(|e| Error::Request(e.to_string()))?
         .cast_unchecked();
     let txn: OwnedTransactionId = txn_id.into();
@@ -87,5 +136,18 @@ mod tests {
         let c = content("hi", None, false);
         assert_eq!(c["msgtype"], "m.text");
         assert!(c.get("format").is_none());
+    }
+
+    #[test]
+    fn replies_mention_nobody_and_stay_in_the_thread() {
+        let c = reply_content("ok", None, true, "$cmd", Some("$root"));
+        assert_eq!(c["m.mentions"], json!({}));
+        assert_eq!(c["m.relates_to"]["rel_type"], "m.thread");
+        assert_eq!(c["m.relates_to"]["m.in_reply_to"]["event_id"], "$cmd");
+        let c = reply_content("ok", None, true, "$cmd", None);
+        assert_eq!(
+            c["m.relates_to"],
+            json!({"m.in_reply_to": {"event_id": "$cmd"}})
+        );
     }
 }

@@ -1,0 +1,388 @@
+//! One command, start to finish: decide the answer (help, a grammar error, a refusal, a
+//! preview link, or a topic to publish), record it, publish as the asker, reply in the room.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use roomscribe_matrix::matrix_sdk::Client as ChatClient;
+use roomscribe_matrix::matrix_sdk::ruma::OwnedRoomId;
+use roomscribe_matrix::{power_level, send_reply};
+
+use super::access::{Allow, check_staff, forum_username};
+use super::command::{Request, defang, help, parse_request};
+use super::history::{Exclude, choose, fetch, only_thread};
+use super::record::{BotRecord, Stage};
+use crate::cli::Global;
+use crate::config::Config;
+use crate::discourse::api::TopicListPage;
+use crate::discourse::publish::{RetryPolicy, normalize_title, publish, with_retries};
+use crate::discourse::types::NewTopic;
+use crate::discourse::{Auth, Client, categories, composer};
+use crate::headless::transcript::{PostOptions, post_from};
+use crate::transcript::model::{ChatEvent, ChatMessage, RoomInfo, TimelineEvent};
+use crate::transcript::{Range, Timeline, spec};
+
+/// The `[bot]` settings, checked at start.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub prefix: String,
+    pub allow: Allow,
+    pub min_power_level: Option<i64>,
+    pub max_age: Duration,
+    pub cooldown: Duration,
+    pub post: PostOptions,
+}
+
+impl Options {
+    pub fn resolve(global: &Global, config: &Config) -> Result<Self> {
+        let b = &config.bot;
+        let allow = Allow::parse(&b.allow).ok_or_else(|| {
+            crate::error::usage(format!(
+                "config bot.allow: {:?} is not \"staff\" or \"admins\"",
+                b.allow
+            ))
+        })?;
+        let prefix = b.prefix.trim().to_string();
+        if prefix.is_empty() || prefix.contains(char::is_whitespace) {
+            return Err(crate::error::usage(
+                "config bot.prefix: one word, e.g. \"!transcript\"",
+            ));
+        }
+        Ok(Self {
+            prefix,
+            allow,
+            min_power_level: b.min_power_level,
+            max_age: super::duration("max_age", &b.max_age)?,
+            cooldown: super::duration("cooldown", &b.cooldown)?,
+            post: PostOptions::from_config(global, config, false)?,
+        })
+    }
+}
+
+pub struct Parts {
+    pub chat: ChatClient,
+    pub admin: Client,
+    pub forum_url: String,
+    pub key: String,
+    pub bot_user: String,
+    pub rooms: HashMap<String, RoomInfo>,
+    pub record: BotRecord,
+    pub path: PathBuf,
+    pub opts: Options,
+}
+
+pub struct Bot {
+    p: Parts,
+    /// Sender → when their last transcript command was accepted.
+    last_ask: HashMap<String, DateTime<Utc>>,
+}
+
+/// What a command comes to before anything is published.
+enum Answer {
+    Say(String),
+    Publish(Stage),
+}
+
+impl Bot {
+    pub fn new(p: Parts) -> Self {
+        Self {
+            p,
+            last_ask: HashMap::new(),
+        }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.p.opts.prefix
+    }
+
+    fn tz(&self) -> Tz {
+        self.p.opts.post.tz
+    }
+
+    /// Handles a sync batch's commands in order, then stores the position after it.
+    pub async fn batch(&mut self, b: roomscribe_matrix::Batch) -> Result<()> {
+        for (room, ev) in b.events {
+            let ChatEvent::Live(TimelineEvent::Message(m)) = ev else {
+                continue;
+            };
+            if m.redacted || m.sender == self.p.bot_user {
+                continue;
+            }
+            if let Some(req) = parse_request(&m.body, &self.p.opts.prefix) {
+                self.command(&room, &m, req).await?;
+            }
+        }
+        self.p.record.position = Some(b.position);
+        self.p.record.save(&self.p.path)
+    }
+
+    async fn command(&mut self, room: &str, m: &ChatMessage, req: Request) -> Result<()> {
+        let stage = self
+            .p
+            .record
+            .commands
+            .get(&m.event_id)
+            .map(|h| h.stage.clone());
+        let text = match stage {
+            Some(Stage::Done) => return Ok(()),
+            Some(Stage::Replying { text }) => text,
+            // A kill during publishing: the topic may exist; look before posting again.
+            Some(stage @ Stage::Publishing { .. }) => self.publish(room, m, stage, true).await?,
+            None => {
+                let age = Utc::now() - m.ts;
+                let answer = if age > self.p.opts.max_age {
+                    Answer::Say(format!(
+                        "this command expired: it was sent {} ago, and the bot handles commands up to {} old. Send it again.",
+                        human(age),
+                        human(self.p.opts.max_age)
+                    ))
+                } else {
+                    self.evaluate(room, m, req).await
+                };
+                match answer {
+                    Answer::Say(text) => text,
+                    Answer::Publish(stage) => {
+                        self.p.record.set(&m.event_id, room, m.ts, stage.clone());
+                        self.p.record.save(&self.p.path)?;
+                        self.publish(room, m, stage, false).await?
+                    }
+                }
+            }
+        };
+        self.reply(room, m, text).await
+    }
+
+    /// Records the answer, sends it as a threaded reply, records that it arrived.
+    async fn reply(&mut self, room: &str, m: &ChatMessage, text: String) -> Result<()> {
+        let stage = Stage::Replying { text: text.clone() };
+        self.p.record.set(&m.event_id, room, m.ts, stage);
+        self.p.record.save(&self.p.path)?;
+        let Ok(room_id) = OwnedRoomId::try_from(room) else {
+            return Ok(());
+        };
+        // Derived from the command: a resend after a restart is the same message.
+        let txn = crate::discourse::forward::txn_id(&m.event_id, "bot-reply");
+        let body = defang(&text);
+        let sent = send_reply(
+            &self.p.chat,
+            &room_id,
+            &txn,
+            &body,
+            None,
+            true,
+            &m.event_id,
+            m.thread_id.as_deref(),
+        )
+        .await;
+        match sent {
+            Ok(_) => {
+                println!("replied to {}: {text}", m.event_id);
+                self.p.record.set(&m.event_id, room, m.ts, Stage::Done);
+                self.p.record.save(&self.p.path)
+            }
+            Err(e) => {
+                // Left as `Replying`: the next start sends it (same transaction id).
+                eprintln!("roomscribe: room: replying: {e}");
+                Ok(())
+            }
+        }
+    }
+
+    async fn evaluate(&mut self, room: &str, m: &ChatMessage, req: Request) -> Answer {
+        let (preview, words) = match req {
+            Request::Help => return Answer::Say(help(&self.p.opts.prefix)),
+            Request::Transcript { preview, spec } => (preview, spec),
+        };
+        let spec = match spec::parse(&words, m.ts, self.tz()) {
+            Ok(s) => s,
+            Err(e) => {
+                return Answer::Say(format!(
+                    "not understood: {e} — see {} help",
+                    self.p.opts.prefix
+                ));
+            }
+        };
+        let forum_user = forum_username(&m.sender, &self.p.opts.post.users);
+        if let Err(why) = check_staff(&self.p.admin, &forum_user, self.p.opts.allow).await {
+            return Answer::Say(format!("not published: {why}"));
+        }
+        if let Some(min) = self.p.opts.min_power_level
+            && let Ok(room_id) = OwnedRoomId::try_from(room)
+        {
+            match power_level(&self.p.chat, &room_id, &m.sender).await {
+                Ok(level) if level >= min => {}
+                Ok(level) => {
+                    return Answer::Say(format!(
+                        "not published: this needs power level {min} in the room (you have {level})"
+                    ));
+                }
+                Err(e) => {
+                    return Answer::Say(format!(
+                        "not published: cannot read the room's power levels: {e}"
+                    ));
+                }
+            }
+        }
+        if let Some(last) = self.last_ask.get(&m.sender) {
+            let since = m.ts - *last;
+            if since < self.p.opts.cooldown {
+                return Answer::Say(format!(
+                    "not published: one transcript per {} per person; try again in {}",
+                    human(self.p.opts.cooldown),
+                    human(self.p.opts.cooldown - since)
+                ));
+            }
+        }
+        self.last_ask.insert(m.sender.clone(), m.ts);
+        match self.prepare(room, m, &spec, &forum_user, preview).await {
+            Ok(a) => a,
+            Err(e) => Answer::Say(format!("not published: {}", crate::error::one_line(&e))),
+        }
+    }
+
+    async fn prepare(
+        &self,
+        room: &str,
+        m: &ChatMessage,
+        spec: &crate::transcript::Spec,
+        forum_user: &str,
+        preview: bool,
+    ) -> Result<Answer> {
+        let room_id = OwnedRoomId::try_from(room)?;
+        let ex = Exclude {
+            prefix: &self.p.opts.prefix,
+            bot_user: &self.p.bot_user,
+        };
+        let mut events = fetch(&self.p.chat, &room_id, m, spec, &ex).await?;
+        if let Some(root) = &m.thread_id {
+            events = only_thread(events, root);
+        }
+        let tl = Timeline::from_events(events);
+        let opts = &self.p.opts.post;
+        let transcript = choose(&tl, m, spec, opts.gap);
+        let info = self.p.rooms.get(room).cloned().unwrap_or(RoomInfo {
+            room_id: room.to_string(),
+            alias: None,
+            name: None,
+        });
+        let post = post_from(&transcript, tl.len(), &info, spec, opts)?;
+        let Some(category) = post.category.clone() else {
+            return Ok(Answer::Say(format!(
+                "not published: name a category, e.g. {} last:20 category:support",
+                self.p.opts.prefix
+            )));
+        };
+        let user = self.as_user(forum_user)?;
+        let policy = RetryPolicy::default();
+        let cats = with_retries(&policy, || categories::fetch(&user)).await?;
+        let note = match spec.range {
+            Range::Between { .. } => format!(" (times read in {})", self.tz()),
+            _ => String::new(),
+        };
+        if preview {
+            let cat = categories::resolve(&category, &cats)?;
+            let path = categories::path(cat, &cats);
+            let url = composer::new_topic_url(
+                &self.p.forum_url,
+                &post.title,
+                &post.markdown,
+                Some(&path),
+                &post.tags,
+            )?;
+            return Ok(Answer::Say(format!(
+                "preview of “{}” ({} messages{note}): open this link to finish the topic yourself: {url}",
+                post.title,
+                post.messages.len()
+            )));
+        }
+        let cat = categories::resolve_for_posting(&category, &cats)?;
+        Ok(Answer::Publish(Stage::Publishing {
+            forum_user: forum_user.to_string(),
+            title: post.title,
+            raw: post.markdown,
+            category_id: Some(cat.id),
+            tags: post.tags,
+            note,
+        }))
+    }
+
+    fn as_user(&self, forum_user: &str) -> Result<Client> {
+        Ok(Client::new(
+            &self.p.forum_url,
+            Auth::AdminKey {
+                key: self.p.key.clone(),
+                username: forum_user.to_string(),
+            },
+        )?)
+    }
+
+    /// Publishes the recorded topic exactly once; `resumed`: an earlier run may have created it.
+    async fn publish(
+        &mut self,
+        _room: &str,
+        _m: &ChatMessage,
+        stage: Stage,
+        resumed: bool,
+    ) -> Result<String> {
+        let Stage::Publishing {
+            forum_user,
+            title,
+            raw,
+            category_id,
+            tags,
+            note,
+        } = stage
+        else {
+            return Ok(String::new());
+        };
+        let user = self.as_user(&forum_user)?;
+        if resumed && let Some(url) = existing(&user, &forum_user, &title).await {
+            return Ok(format!("published “{title}”{note}: {url}"));
+        }
+        let topic = NewTopic {
+            title: title.clone(),
+            raw,
+            category_id,
+            tags,
+        };
+        Ok(
+            match publish(&user, &topic, &RetryPolicy::default()).await {
+                Ok(done) => format!("published “{}”{note}: {}", done.title, done.url),
+                Err(e) => format!("not published: {}", e.lines().join("; ")),
+            },
+        )
+    }
+}
+
+/// The URL of `username`'s newest topic titled `title`, if there is one.
+async fn existing(user: &Client, username: &str, title: &str) -> Option<String> {
+    let policy = RetryPolicy::default();
+    let path = format!("/u/{username}.json");
+    let me: serde_json::Value = with_retries(&policy, || user.get(&path)).await.ok()?;
+    let my_id = me["user"]["id"].as_i64()?;
+    let page: TopicListPage = with_retries(&policy, || {
+        user.get("/latest.json?order=created&per_page=50")
+    })
+    .await
+    .ok()?;
+    let want = normalize_title(title);
+    page.topic_list
+        .topics
+        .into_iter()
+        .find(|t| t.original_poster() == Some(my_id) && normalize_title(&t.title) == want)
+        .map(|t| crate::discourse::publish::topic_url(&user.base_url(), &t.slug, t.id))
+}
+
+/// `2 h 5 min`, `40 s`: durations in replies.
+fn human(d: Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        _ if s % 3600 / 60 == 0 => format!("{} h", s / 3600),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}

@@ -181,6 +181,14 @@ async fn sync_task(
     if tx.send(SyncMsg::State(ConnState::Connected)).await.is_err() {
         return;
     }
+    // Stored at once, so commands sent while a first run is stopped are not missed.
+    let start = roomscribe_matrix::Batch {
+        events: Vec::new(),
+        position: sync.position().to_string(),
+    };
+    if tx.send(SyncMsg::Batch(start)).await.is_err() {
+        return;
+    }
     loop {
         match sync.next().await {
             Ok(batch) => {

@@ -23,8 +23,19 @@ struct Bot {
 
 impl Bot {
     fn start(forum: &ForumStandin, dir: &Path, homeserver: &str, token: &str) -> Self {
+        Self::start_with(forum, dir, homeserver, token, &[])
+    }
+
+    fn start_with(
+        forum: &ForumStandin,
+        dir: &Path,
+        homeserver: &str,
+        token: &str,
+        rooms: &[&str],
+    ) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_roomscribe"))
             .arg("bot")
+            .args(rooms)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", dir)
@@ -198,8 +209,7 @@ async fn staff_command_publishes_once_as_them_others_are_refused_bad_commands_ex
     assert_eq!(replies.len(), 1, "{replies:#?}");
     assert_eq!(reply_target(&replies[0]), cmd);
     assert!(
-        body(&replies[0]).contains(&format!("/t/"))
-            && body(&replies[0]).contains(&t.id.to_string()),
+        body(&replies[0]).contains("/t/") && body(&replies[0]).contains(&t.id.to_string()),
         "{replies:#?}"
     );
     assert_eq!(replies[0]["content"]["m.mentions"], serde_json::json!({}));
@@ -240,5 +250,364 @@ async fn staff_command_publishes_once_as_them_others_are_refused_bad_commands_ex
     );
     assert!(to(&help)[0].contains("preview"), "{replies:#?}");
     assert!(replies.iter().all(|r| !body(r).contains("@room")));
-    for r in &replies { eprintln!("REPLY: {}", body(r)); }
+}
+
+/// Waits until the bot has stored a sync position; returns the record.
+async fn stored_record(dir: &Path) -> Value {
+    let path = dir.join("data/bot.json");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let rec = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+        if let Some(rec) = rec.filter(|r| r["position"].is_string()) {
+            return rec;
+        }
+        assert!(std::time::Instant::now() < deadline, "no position stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+struct Room {
+    forum: ForumStandin,
+    moderator: TestUser,
+    bot_user: TestUser,
+    room: String,
+    dir: tempfile::TempDir,
+}
+
+async fn setup(extra_config: &str) -> Option<(roomscribe_testkit::Synapse, Room)> {
+    let synapse = require_synapse()?;
+    let forum = ForumStandin::start().await.unwrap();
+    assert!(forum.add_user("modsy", false, true));
+    let moderator = synapse.register("mod").await.unwrap();
+    let bot_user = synapse.register("bot").await.unwrap();
+    let room = moderator.create_room(None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "[users]\n\"{}\" = \"modsy\"\n\n[bot]\nrooms = [\"{room}\"]\ncooldown = \"0\"\n{extra_config}",
+            moderator.user_id
+        ),
+    );
+    Some((
+        synapse.clone(),
+        Room {
+            forum,
+            moderator,
+            bot_user,
+            room,
+            dir,
+        },
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_right_after_the_forum_committed_the_restart_adopts_the_topic_and_replies_once() {
+    let Some((synapse, r)) = setup("").await else {
+        return;
+    };
+    let start = || {
+        Bot::start(
+            &r.forum,
+            r.dir.path(),
+            &synapse.url,
+            &r.bot_user.access_token,
+        )
+    };
+    let mut bot = start();
+    bot.wait_for("room connected", 1).await;
+    let before = stored_record(r.dir.path()).await;
+    for i in 1..=3 {
+        r.moderator
+            .say(&r.room, &format!("Line {i} of the outage talk"))
+            .await
+            .unwrap();
+    }
+    let title = "Outage talk kept exactly once";
+    let cmd = r
+        .moderator
+        .say(
+            &r.room,
+            &format!("!transcript last:3 category:support title:\"{title}\""),
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {cmd}"), 1).await;
+    bot.kill();
+
+    // As if the kill came after the forum committed and before anything else was recorded:
+    // the position is from before the command and the command is still "publishing".
+    let mut rec = before;
+    rec["commands"][&cmd] = serde_json::json!({
+        "room": r.room, "ts": "2020-01-01T00:00:00Z",
+        "stage": {"stage": "publishing", "forum_user": "modsy", "title": title,
+                  "raw": "lost with the process", "category_id": 2, "tags": [], "note": ""}
+    });
+    std::fs::write(r.dir.path().join("data/bot.json"), rec.to_string()).unwrap();
+    let mut bot = start();
+    bot.wait_for(&format!("replied to {cmd}"), 1).await;
+    bot.kill();
+
+    let topics = r.forum.topics();
+    assert_eq!(topics.len(), 1, "{topics:#?}");
+    let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    assert!(
+        body(&replies[0]).contains(&format!("/{}", topics[0].id)),
+        "{replies:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_sent_while_stopped_are_handled_once_and_old_ones_expire() {
+    let Some((synapse, r)) = setup("max_age = \"8s\"\n").await else {
+        return;
+    };
+    let start = || {
+        Bot::start(
+            &r.forum,
+            r.dir.path(),
+            &synapse.url,
+            &r.bot_user.access_token,
+        )
+    };
+    let mut bot = start();
+    bot.wait_for("room connected", 1).await;
+    stored_record(r.dir.path()).await;
+    bot.kill();
+
+    r.moderator
+        .say(&r.room, "Said while the bot is down, early")
+        .await
+        .unwrap();
+    let old = r
+        .moderator
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"This old command expires\"",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    r.moderator
+        .say(&r.room, "Said while the bot is down, later")
+        .await
+        .unwrap();
+    let fresh = r
+        .moderator
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"Sent while the bot was down\"",
+        )
+        .await
+        .unwrap();
+    let mut bot = start();
+    bot.wait_for(&format!("replied to {old}"), 1).await;
+    bot.wait_for(&format!("replied to {fresh}"), 1).await;
+    bot.kill();
+    // Once more: nothing is handled twice.
+    let mut bot = start();
+    bot.wait_for("room connected", 1).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    bot.kill();
+
+    let topics = r.forum.topics();
+    assert_eq!(topics.len(), 1, "{topics:#?}");
+    assert_eq!(topics[0].title, "Sent while the bot was down");
+    assert!(topics[0].posts[0].contains("down, later"), "{topics:#?}");
+    let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
+    assert_eq!(replies.len(), 2, "{replies:#?}");
+    let to_old: Vec<_> = replies.iter().filter(|e| reply_target(e) == old).collect();
+    assert_eq!(to_old.len(), 1);
+    assert!(body(to_old[0]).contains("expired"), "{to_old:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_selects_from_its_message_and_a_thread_selects_the_thread() {
+    let Some((synapse, r)) = setup("").await else {
+        return;
+    };
+    let mut bot = Bot::start(
+        &r.forum,
+        r.dir.path(),
+        &synapse.url,
+        &r.bot_user.access_token,
+    );
+    bot.wait_for("room connected", 1).await;
+    let m = &r.moderator;
+    m.say(&r.room, "Before the start, left out").await.unwrap();
+    let start = m.say(&r.room, "The start of the story").await.unwrap();
+    m.say(&r.room, "The end of the story").await.unwrap();
+    let by_reply = m
+        .send(
+            &r.room,
+            "m.room.message",
+            serde_json::json!({"msgtype": "m.text",
+                "body": "> <@x:localhost> The start of the story\n\n!transcript category:support title:\"Selected by a reply\"",
+                "m.relates_to": {"m.in_reply_to": {"event_id": start}}}),
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {by_reply}"), 1).await;
+
+    let root = m.say(&r.room, "Thread root about caching").await.unwrap();
+    let in_thread = |body: &str| {
+        serde_json::json!({"msgtype": "m.text", "body": body,
+            "m.relates_to": {"rel_type": "m.thread", "event_id": root, "is_falling_back": true,
+                             "m.in_reply_to": {"event_id": root}}})
+    };
+    m.send(
+        &r.room,
+        "m.room.message",
+        in_thread("Caching reply inside the thread"),
+    )
+    .await
+    .unwrap();
+    m.say(&r.room, "Main timeline chatter, not in the thread")
+        .await
+        .unwrap();
+    let thread_cmd = m
+        .send(
+            &r.room,
+            "m.room.message",
+            in_thread("!transcript category:support title:\"Selected by a thread\""),
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {thread_cmd}"), 1).await;
+    bot.kill();
+
+    let topics = r.forum.topics();
+    let post = |t: &str| {
+        topics
+            .iter()
+            .find(|x| x.title == t)
+            .map(|x| x.posts[0].clone())
+            .unwrap_or_else(|| panic!("no topic {t}: {topics:#?}"))
+    };
+    let p = post("Selected by a reply");
+    assert!(p.contains("The start") && p.contains("The end"), "{p}");
+    assert!(
+        !p.contains("Before the start") && !p.contains("!transcript"),
+        "{p}"
+    );
+    let p = post("Selected by a thread");
+    assert!(
+        p.contains("Thread root") && p.contains("Caching reply"),
+        "{p}"
+    );
+    assert!(
+        !p.contains("Main timeline") && !p.contains("The end"),
+        "{p}"
+    );
+    let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
+    let threaded = replies
+        .iter()
+        .find(|e| reply_target(e) == thread_cmd)
+        .unwrap();
+    assert_eq!(threaded["content"]["m.relates_to"]["rel_type"], "m.thread");
+    assert_eq!(
+        threaded["content"]["m.relates_to"]["event_id"],
+        root.as_str()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_rooms_in_one_process_each_get_their_own_answers_and_notices() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let forum = ForumStandin::start().await.unwrap();
+    assert!(forum.add_user("modsy", false, true));
+    let moderator = synapse.register("mod").await.unwrap();
+    let bot_user = synapse.register("bot").await.unwrap();
+    let a = moderator.create_room(None).await.unwrap();
+    let b = moderator.create_room(None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "[users]\n\"{}\" = \"modsy\"\n\n[bot]\nrooms = [\"{a}\"]\ncooldown = \"0\"\n\n\
+             [[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{a}\"\n\n\
+             [[rules]]\ncategory = \"dev\"\nfilter = \"watch\"\nroom = \"{b}\"\n",
+            moderator.user_id
+        ),
+    );
+    // Room b comes from the command line, room a from the config.
+    let mut bot = Bot::start_with(
+        &forum,
+        dir.path(),
+        &synapse.url,
+        &bot_user.access_token,
+        &[&b],
+    );
+    bot.wait_for("room connected", 1).await;
+    bot.wait_for("forum connected", 1).await;
+    moderator.say(&a, "Room A says hello").await.unwrap();
+    moderator.say(&b, "Room B says hello").await.unwrap();
+    let cmd_a = moderator
+        .say(
+            &a,
+            "!transcript last:1 category:support title:\"Room A transcript here\"",
+        )
+        .await
+        .unwrap();
+    let cmd_b = moderator
+        .say(
+            &b,
+            "!transcript preview last:1 category:support title:\"Room B preview here\"",
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {cmd_a}"), 1).await;
+    bot.wait_for(&format!("replied to {cmd_b}"), 1).await;
+    forum
+        .publish_post_as(
+            "alice",
+            None,
+            "Support news for room A",
+            "Only room A gets this.",
+            2,
+            &[],
+        )
+        .unwrap();
+    forum
+        .publish_post_as(
+            "bob",
+            None,
+            "Dev news for room B",
+            "Only room B gets this one.",
+            4,
+            &[],
+        )
+        .unwrap();
+    bot.wait_for("forwarded: Support news for room A", 1).await;
+    bot.wait_for("forwarded: Dev news for room B", 1).await;
+    bot.kill();
+
+    let topics = forum.topics();
+    let mine: Vec<_> = topics.iter().filter(|t| t.username == "modsy").collect();
+    assert_eq!(mine.len(), 1, "{topics:#?}");
+    assert!(mine[0].posts[0].contains("Room A says") && !mine[0].posts[0].contains("Room B"));
+    let in_a = replies_from(&moderator, &a, &bot_user.user_id).await;
+    let in_b = replies_from(&moderator, &b, &bot_user.user_id).await;
+    let bodies = |v: &[Value]| v.iter().map(|e| body(e).to_string()).collect::<Vec<_>>();
+    let (ba, bb) = (bodies(&in_a), bodies(&in_b));
+    // Room a: the reply, the support notice and the notice of the new transcript topic itself
+    // (it is in support too); room b: the preview reply and the dev notice.
+    assert_eq!(in_a.len(), 3, "{ba:#?}");
+    assert_eq!(in_b.len(), 2, "{bb:#?}");
+    assert!(in_a.iter().any(|e| reply_target(e) == cmd_a));
+    assert!(
+        in_b.iter()
+            .any(|e| reply_target(e) == cmd_b && body(e).contains("/new-topic?"))
+    );
+    assert!(
+        ba.iter().any(|x| x.contains("Support news")) && !ba.iter().any(|x| x.contains("Dev news"))
+    );
+    assert!(
+        bb.iter().any(|x| x.contains("Dev news")) && !bb.iter().any(|x| x.contains("Support news"))
+    );
 }

@@ -169,3 +169,25 @@ fn readme_rules_example_compiles() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rules.len(), 4);
 }
+
+#[test]
+fn readme_bot_example_is_a_valid_config_and_bot_help_explains_the_commands() {
+    let readme = std::fs::read_to_string(README).unwrap();
+    let section = readme
+        .split("## Run the bot")
+        .nth(1)
+        .expect("README has a bot section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the bot section has a toml block");
+    let config = roomscribe::config::Config::parse(toml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.bot.rooms.len(), 2);
+    assert_eq!(config.bot.min_power_level, Some(50));
+    let (ok, help, err) = roomscribe(&["bot", "--help"]);
+    assert!(ok, "{err}");
+    for word in ["!transcript", "preview", "max_age", "[bot] rooms"] {
+        assert!(help.contains(word), "bot --help lacks {word:?}: {help}");
+    }
+}

@@ -44,11 +44,11 @@ fn strip_prefix<'a>(body: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// The help reply: the grammar in a few lines.
-pub fn help(prefix: &str) -> String {
+pub fn help(prefix: &str, tz: &str) -> String {
     format!(
         "{prefix} turns this room's conversation into one forum topic, posted as you (forum staff only).\n\
          {prefix} last:50 category:staff ignore:bob title:\"Webhook outage\" tags:a,b gap:5m\n\
-         {prefix} from:15:35-16:10 (or from:T to:T) — times in the bot's zone\n\
+         {prefix} from:15:35-16:10 (or from:T to:T) — times in {tz}\n\
          {prefix} — from the last quiet gap; as a reply to a message: from that message; in a thread: that thread\n\
          {prefix} preview ... — a link to a pre-filled topic instead of posting\n\
          {prefix} help — this text"

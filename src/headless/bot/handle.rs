@@ -193,7 +193,7 @@ impl Bot {
 
     async fn evaluate(&mut self, room: &str, m: &ChatMessage, req: Request) -> Answer {
         let (preview, words) = match req {
-            Request::Help => return Answer::Say(help(&self.p.opts.prefix)),
+            Request::Help => return Answer::Say(help(&self.p.opts.prefix, self.tz().name())),
             Request::Transcript { preview, spec } => (preview, spec),
         };
         let spec = match spec::parse(&words, m.ts, self.tz()) {

@@ -133,3 +133,80 @@ pub fn only_thread(events: Vec<TimelineEvent>, root: &str) -> Vec<TimelineEvent>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::transcript::model::{Edit, MessageKind};
+
+    fn msg(id: &str, sender: &str, body: &str, min: u32) -> ChatMessage {
+        ChatMessage {
+            event_id: id.into(),
+            room: "!r:hs".into(),
+            sender: sender.into(),
+            sender_name: sender.trim_start_matches('@').into(),
+            ts: Utc.with_ymd_and_hms(2026, 1, 1, 10, min, 0).unwrap(),
+            kind: MessageKind::Text,
+            body: body.into(),
+            html: None,
+            edited: false,
+            redacted: false,
+            reply_to: None,
+            thread_id: None,
+        }
+    }
+
+    fn ev(m: &ChatMessage) -> TimelineEvent {
+        TimelineEvent::Message(m.clone())
+    }
+
+    #[test]
+    fn commands_the_bot_and_later_messages_are_left_out_but_later_edits_apply() {
+        let ex = Exclude {
+            prefix: "!transcript",
+            bot_user: "@bot:hs",
+        };
+        let a = msg("$a", "@sara:hs", "first", 1);
+        let old_cmd = msg("$c0", "@sara:hs", "!transcript last:1", 2);
+        let bot = msg("$b", "@bot:hs", "published …", 3);
+        let b = msg("$bb", "@tom:hs", "second", 4);
+        let cmd = msg("$c", "@sara:hs", "!transcript last:5", 5);
+        let later = msg("$l", "@tom:hs", "after the command", 6);
+        let edit = TimelineEvent::Edit(Edit {
+            event_id: "$e".into(),
+            target: "$a".into(),
+            sender: "@sara:hs".into(),
+            ts: Utc.with_ymd_and_hms(2026, 1, 1, 10, 7, 0).unwrap(),
+            body: "first, edited".into(),
+            html: None,
+        });
+        let all = vec![
+            ev(&a),
+            ev(&old_cmd),
+            ev(&bot),
+            ev(&b),
+            ev(&cmd),
+            ev(&later),
+            edit,
+        ];
+        let kept = before_command(all, &cmd, &ex);
+        let tl = Timeline::from_events(kept);
+        let bodies: Vec<&str> = tl.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["first, edited", "second"]);
+    }
+
+    #[test]
+    fn a_reply_selects_from_its_target() {
+        let a = msg("$a", "@sara:hs", "before", 1);
+        let b = msg("$b", "@tom:hs", "start here", 2);
+        let c = msg("$c", "@sara:hs", "end", 3);
+        let tl = Timeline::from_events([ev(&a), ev(&b), ev(&c)]);
+        let mut cmd = msg("$cmd", "@sara:hs", "!transcript", 4);
+        cmd.reply_to = Some("$b".into());
+        let t = choose(&tl, &cmd, &Spec::default(), Duration::minutes(5));
+        let bodies: Vec<&str> = t.messages().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["start here", "end"]);
+    }
+}

@@ -95,6 +95,18 @@ async fn publish_prints_the_url_and_keeps_a_draft_on_failure() {
         )
     );
 
+    // The same title and text again: found by its external_id, not posted twice.
+    let out = output(publish("Build broken on main, fixed")).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("already published: {}", text(&out.stdout).trim())),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(forum.topics().len(), 1);
+
+    // The same title with other text is a different post, which Discourse refuses.
+    std::fs::write(&file, format!("{BODY}**carol:** and again\n")).unwrap();
     let out = output(publish("Build broken on main, fixed")).await;
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
@@ -108,7 +120,7 @@ async fn publish_prints_the_url_and_keeps_a_draft_on_failure() {
         .collect();
     assert_eq!(drafts.len(), 1);
     let saved = std::fs::read_to_string(drafts[0].as_ref().unwrap().path()).unwrap();
-    assert_eq!(saved, BODY);
+    assert_eq!(saved, format!("{BODY}**carol:** and again\n"));
 
     forum.set_fault(Fault::Html502, 1000);
     let out = output(publish("A proxy answers everything")).await;
@@ -293,6 +305,28 @@ async fn transcript_publish_and_open() {
         topics[0].id
     )));
 
+    // The same selection again, even under another title: "already published", one topic.
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.args([
+        "transcript",
+        "--publish",
+        "--input",
+        input,
+        "last:5",
+        "category:support/chat",
+        "title:Webhook secrets, second try",
+    ]);
+    let again = output(cmd).await;
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("already published: "),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(text(&again.stdout), text(&out.stdout));
+    assert_eq!(forum.topics().len(), 1);
+    assert!(forum.topics()[0].external_id.is_some());
+
     let mut cmd = roomscribe(&forum, dir.path(), "alice");
     cmd.args([
         "transcript",
@@ -383,4 +417,37 @@ async fn feed_with_a_refused_key_stops_with_discourses_words() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("The API username or key is invalid."), "{err}");
     assert!(!err.contains("not-the-key"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_answer_after_commit_is_reported_as_published() {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("post.md");
+    std::fs::write(&file, BODY).unwrap();
+    forum.set_fault(Fault::GarbageAfterCreate, 1);
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.args([
+        "publish",
+        "--title",
+        "Committed, then garbage",
+        "--category",
+        "3",
+    ])
+    .arg(&file);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let topics = forum.topics();
+    assert_eq!(topics.len(), 1);
+    assert!(
+        text(&out.stdout)
+            .trim()
+            .ends_with(&format!("/{}", topics[0].id)),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        !dir.path().join("data/drafts").exists(),
+        "a draft was left behind"
+    );
 }

@@ -124,6 +124,8 @@ fn publish_dialog_failure_keeps_everything_then_success() {
         title: topic.title.clone(),
         url: "https://forum.example.org/t/webhook/77".into(),
         adopted: false,
+        already: false,
+        notes: Vec::new(),
     })));
     assert_snapshot!("publish_done", screen(&app));
     assert_eq!(

@@ -106,6 +106,16 @@ pub fn build_post(
     })
 }
 
+/// The selection's stable `external_id`: the room and its first and last message.
+pub fn selection_id(room: &RoomInfo, messages: &[ChatMessage]) -> Option<String> {
+    let (first, last) = (messages.first()?, messages.last()?);
+    Some(crate::discourse::publish::external_id(
+        &room.room_id,
+        &first.event_id,
+        &last.event_id,
+    ))
+}
+
 /// Splits `transcript`'s positionals: with `--input`, the `room` word is the first spec token,
 /// unless it names a room (useful for Gitter exports, which do not name theirs).
 pub fn spec_words(args: &TranscriptArgs) -> (Option<RoomRef>, Vec<String>) {
@@ -161,6 +171,7 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
             raw: &post.markdown,
             category: post.category.as_deref(),
             tags: &post.tags,
+            external_id: selection_id(&room, &post.messages),
         };
         return super::publish::deliver(&req, args.open, global, config);
     }

@@ -81,6 +81,7 @@ async fn main() {
             raw: "x".repeat(2000),
             category_id: Some(2),
             tags: vec![],
+            external_id: None,
         };
         let t0 = Instant::now();
         publish(&client, &topic, &RetryPolicy::default())
@@ -98,6 +99,7 @@ async fn main() {
             raw: "x".repeat(200),
             category_id: Some(2),
             tags: vec![],
+            external_id: None,
         };
         let policy = RetryPolicy {
             base_delay: Duration::from_millis(1),

@@ -71,15 +71,20 @@ pub fn txn_id(room: &str, key: &str) -> String {
         Ok(RoomRef::Id { id, .. }) => id,
         Err(_) => room.to_string(),
     };
-    // FNV-1a: stable across builds and platforms (std's hasher is not).
-    let hash = canonical.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    });
+    let hash = fnv1a(canonical.as_bytes());
     let key: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     format!("roomscribe-fwd-{hash:016x}-{key}")
+}
+
+/// FNV-1a (64 bit): stable across builds and platforms (std's hasher is not), so ids derived
+/// from it (transaction ids, topic `external_id`s) agree between runs and machines.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 #[cfg(test)]

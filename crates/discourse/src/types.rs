@@ -57,6 +57,10 @@ pub struct NewTopic {
     pub raw: String,
     pub category_id: Option<u64>,
     pub tags: Vec<String>,
+    /// Discourse's `external_id` (at most 50 of `[\w-]`): the same selection always gets the
+    /// same one, so publishing it again finds the first topic instead of making a second.
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 /// A topic that exists on the forum (created now, or adopted after a lost response).
@@ -68,6 +72,13 @@ pub struct PublishedTopic {
     pub url: String,
     /// True when an earlier attempt had created it and it was found, not posted again.
     pub adopted: bool,
+    /// True when the same selection was published before (found by its `external_id` or
+    /// title): nothing new was posted, the URL is the earlier topic's.
+    #[serde(default)]
+    pub already: bool,
+    /// Lines for the user about what was left out (media that could not be uploaded, ...).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// What a forum source task tells the app.

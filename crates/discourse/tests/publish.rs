@@ -29,6 +29,7 @@ fn topic(title: &str) -> NewTopic {
         raw: "**alice:** the build is broken again\n**bob:** fixed in main".into(),
         category_id: Some(3),
         tags: vec!["chat-log".into()],
+        external_id: None,
     }
 }
 
@@ -138,6 +139,7 @@ async fn error_paths_are_typed_one_line_and_keyless() {
         raw: "tiny".into(),
         category_id: Some(3),
         tags: vec![],
+        external_id: None,
     };
     let err = publish(&client, &short, &fast()).await.unwrap_err();
     assert_eq!(

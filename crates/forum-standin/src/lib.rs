@@ -40,6 +40,10 @@ pub enum Fault {
     RateLimitText,
     /// Create the topic/post, then cut the connection before answering.
     DropAfterCreate,
+    /// Create the topic/post, then answer 200 with a body that is not JSON (a broken proxy).
+    GarbageAfterCreate,
+    /// Create the topic/post, then answer with the proxy's HTML 502 page (the app was slow).
+    Html502AfterCreate,
     /// MessageBus answers 404 (disabled or blocked).
     BusUnavailable,
 }
@@ -48,6 +52,7 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTopic {
     pub id: u64,
+    pub external_id: Option<String>,
     pub title: String,
     pub category_id: u64,
     pub tags: Vec<String>,
@@ -133,6 +138,11 @@ impl ForumStandin {
             .route("/latest.json", get(routes::latest))
             .route("/posts.json", get(routes::posts).post(routes::create))
             .route("/t/{id}", get(routes::topic))
+            .route("/t/{slug}/{id}", get(routes::topic_with_slug))
+            .route(
+                "/t/external_id/{external_id}",
+                get(routes::topic_by_external_id),
+            )
             .route("/u/{username}", get(routes::user))
             .route("/session/current.json", get(routes::current))
             .route("/notifications.json", get(routes::notifications))
@@ -227,6 +237,7 @@ impl ForumStandin {
             .values()
             .map(|t| StoredTopic {
                 id: t.id,
+                external_id: t.external_id.clone(),
                 title: t.title.clone(),
                 category_id: t.category_id,
                 tags: t.tags.clone(),

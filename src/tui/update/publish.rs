@@ -157,6 +157,7 @@ fn submit(state: &mut State) {
 }
 
 fn publish_now(state: &mut State, out: &mut Vec<Command>) {
+    let external_id = crate::tui::transcript::selection_id(state);
     let Some(p) = state.publish.as_mut() else {
         return;
     };
@@ -172,6 +173,7 @@ fn publish_now(state: &mut State, out: &mut Vec<Command>) {
         raw,
         category_id: category,
         tags,
+        external_id,
     })));
 }
 
@@ -204,7 +206,9 @@ fn composer(state: &mut State, out: &mut Vec<Command>) {
 }
 
 pub fn published(state: &mut State, topic: PublishedTopic, out: &mut Vec<Command>) {
-    let note = if topic.adopted {
+    let note = if topic.already {
+        "already published"
+    } else if topic.adopted {
         "found the topic an earlier attempt created"
     } else {
         "published"

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use roomscribe_discourse::types::PublishedTopic;
 
 use super::dialog;
 use super::wrap::truncate;
@@ -21,7 +22,7 @@ pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &p.stage {
-        Stage::Done(topic) => done(state, &topic.url, topic.adopted),
+        Stage::Done(topic) => done(state, topic),
         Stage::Publishing => vec![
             Line::styled("Publishing… ", state.theme.style(Role::Progress)),
             Line::styled(
@@ -190,19 +191,25 @@ fn confirm(state: &State, p: &Publish) -> Vec<Line<'static>> {
     lines
 }
 
-fn done(state: &State, url: &str, adopted: bool) -> Vec<Line<'static>> {
+fn done(state: &State, topic: &PublishedTopic) -> Vec<Line<'static>> {
     let th = &state.theme;
     let km = &state.keymap;
-    let head = if adopted {
+    let head = if topic.already {
+        "Already published (not posted again):"
+    } else if topic.adopted {
         "Found the topic an earlier attempt created:"
     } else {
         "Published:"
     };
     let mut lines = vec![
         Line::styled(head, th.style(Role::StatusOk)),
-        Line::styled(sanitize::clean(url), th.style(Role::Media)),
-        Line::raw(""),
+        Line::styled(sanitize::clean(&topic.url), th.style(Role::Media)),
     ];
+    // What could not go into the post (media the forum refused, ...), one line each.
+    for note in &topic.notes {
+        lines.push(Line::styled(sanitize::clean(note), th.style(Role::Dim)));
+    }
+    lines.push(Line::raw(""));
     for (a, label) in [
         (Action::CopyUrl, "copy the link"),
         (Action::OpenUrl, "open it in the browser"),

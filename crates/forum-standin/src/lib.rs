@@ -14,6 +14,7 @@ mod render;
 mod routes;
 pub mod schema;
 mod state;
+mod uploads;
 mod user_api_key;
 
 use std::net::SocketAddr;
@@ -27,6 +28,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use state::{MIN_POST, MIN_TITLE};
+pub use uploads::{StoredUpload, UploadSettings};
 
 /// Switchable misbehaviour. Counted faults hit the next N requests; `BusUnavailable` stays on
 /// while its count is non-zero.
@@ -67,6 +69,8 @@ pub(crate) struct Shared {
     faults: Mutex<Vec<(Fault, u32)>>,
     hold: Mutex<Duration>,
     stop: Mutex<CancellationToken>,
+    upload_settings: Mutex<UploadSettings>,
+    uploads: Mutex<Vec<StoredUpload>>,
 }
 
 impl Shared {
@@ -98,6 +102,17 @@ impl Shared {
         self.stop.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    pub(crate) fn upload_settings(&self) -> UploadSettings {
+        self.upload_settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn uploads(&self) -> MutexGuard<'_, Vec<StoredUpload>> {
+        self.uploads.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub(crate) fn poll_hold(&self) -> Duration {
         *self.hold.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -120,6 +135,8 @@ impl ForumStandin {
             faults: Mutex::new(Vec::new()),
             hold: Mutex::new(Duration::from_secs(25)),
             stop: Mutex::new(CancellationToken::new()),
+            upload_settings: Mutex::new(UploadSettings::default()),
+            uploads: Mutex::new(Vec::new()),
         });
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -144,6 +161,8 @@ impl ForumStandin {
                 get(routes::topic_by_external_id),
             )
             .route("/u/{username}", get(routes::user))
+            .route("/uploads.json", post(uploads::create))
+            .route("/uploads/short-url/{file}", get(uploads::show_short))
             .route("/session/current.json", get(routes::current))
             .route("/notifications.json", get(routes::notifications))
             .route("/user-api-key/new", get(user_api_key::new_key))
@@ -292,6 +311,21 @@ impl ForumStandin {
         };
         self.shared.bus_changed.notify_waiters();
         result
+    }
+
+    /// The site's upload settings (`max_image_size_kb`, `max_attachment_size_kb`,
+    /// `authorized_extensions`).
+    pub fn set_upload_settings(&self, settings: UploadSettings) {
+        *self
+            .shared
+            .upload_settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = settings;
+    }
+
+    /// Everything uploaded so far, with the bytes.
+    pub fn uploads(&self) -> Vec<StoredUpload> {
+        self.shared.uploads().clone()
     }
 
     /// The next `times` requests (of the kind the fault hits) misbehave.

@@ -13,6 +13,7 @@ pub mod convert;
 mod error;
 mod live;
 mod login;
+mod media;
 mod resolve;
 mod run;
 mod send;
@@ -27,6 +28,7 @@ pub use login::{
     LoginMethod, PendingLogin, available_methods, check_offered, finish_login, login_password,
     start_browser_login,
 };
+pub use media::download_media;
 pub use resolve::{RoomTarget, resolve_room};
 pub use run::run;
 pub use send::send_message;

@@ -13,6 +13,8 @@ use serde::Serialize;
 
 use crate::cli::{Format, Global, TranscriptArgs};
 use crate::config::Config;
+use crate::discourse::Auth;
+use crate::discourse::publish::find_by_external_id;
 use crate::error::usage;
 use crate::transcript::model::{ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::{
@@ -143,8 +145,19 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     let opts = PostOptions::from_config(global, config, args.timestamps)?;
     let (room_arg, words) = spec_words(&args);
     let spec = parse_spec(&words, Utc::now(), opts.tz)?;
+    // Publishing from a room copies its media to the forum with the same Matrix client.
+    let copy_media = args.publish && !args.no_media && config.transcript.media;
+    let mut matrix = None;
     let (mut room, events) = match (&args.input, &room_arg) {
         (Some(input), _) => read_input(input)?,
+        (None, Some(r)) if copy_media => {
+            let rt = super::matrix::runtime()?;
+            let gap = spec.gap.unwrap_or(opts.gap);
+            let (info, events, client) =
+                super::matrix::fetch_room_on(&rt, r, &spec, gap, global, config)?;
+            matrix = Some((rt, client));
+            (info, events)
+        }
         (None, Some(r)) => super::matrix::fetch_room_blocking(
             r,
             &spec,
@@ -166,12 +179,47 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     }
     let post = build_post(events, &room, &spec, &opts)?;
     if args.publish || args.open {
+        let external_id = selection_id(&room, &post.messages);
+        let raw = match &matrix {
+            Some((rt, client)) => {
+                let forum = super::forum::connect(global, config)?;
+                let attached = rt.block_on(async {
+                    // Nothing to upload when this selection is on the forum already.
+                    if let (Auth::AdminKey { .. }, Some(id)) = (forum.auth(), &external_id)
+                        && let Ok(Some(_)) = find_by_external_id(&forum, id).await
+                    {
+                        return None;
+                    }
+                    Some(
+                        super::media::attach(
+                            client,
+                            &forum,
+                            &post.markdown,
+                            &post.messages,
+                            &room,
+                            &opts.template,
+                        )
+                        .await,
+                    )
+                });
+                match attached {
+                    Some(a) => {
+                        for note in &a.notes {
+                            eprintln!("roomscribe: {note}");
+                        }
+                        a.raw
+                    }
+                    None => post.markdown.clone(),
+                }
+            }
+            None => post.markdown.clone(),
+        };
         let req = super::publish::Request {
             title: &post.title,
-            raw: &post.markdown,
+            raw: &raw,
             category: post.category.as_deref(),
             tags: &post.tags,
-            external_id: selection_id(&room, &post.messages),
+            external_id,
         };
         return super::publish::deliver(&req, args.open, global, config);
     }

@@ -303,6 +303,14 @@ fn write_message(m: &ChatMessage, room: &RoomInfo, tpl: &Template, out: &mut Str
     });
 }
 
+/// One message as the post shows it (e.g. a media message's link), so a publisher can find
+/// and replace it in the post, also after the user edited the text around it.
+pub fn message_markdown(m: &ChatMessage, room: &RoomInfo, tpl: &Template) -> String {
+    let mut out = String::new();
+    write_message(m, room, tpl, &mut out);
+    out
+}
+
 /// A topic title from the room and the messages' time span, e.g.
 /// `gitterHQ/services chat, 2026-11-25 14:03–15:20`.
 pub fn suggest_title<'a>(

@@ -192,3 +192,104 @@ async fn images_and_files_reach_the_forum_and_oversize_ones_stay_links() {
     );
     assert_eq!(forum.uploads().len(), 2);
 }
+
+/// The app's publish path (what the TUI's publish dialog sends): the relay copies the files,
+/// publishes, and hands back the notes the dialog shows for files that stayed links.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apps_publish_relay_copies_media_and_reports_what_stayed_a_link() {
+    use roomscribe::headless::media::relay;
+    use roomscribe_discourse::types::{ForumCommand, ForumEvent, NewTopic, PostMedia};
+    use roomscribe_discourse::{Auth, Client};
+
+    let Some(hs) = require_synapse() else { return };
+    let alice = hs.register("relay").await.unwrap();
+    let sdk = roomscribe_matrix::connect(
+        Some(&hs.url),
+        Credentials::Password {
+            user: alice.user_id.clone(),
+            password: alice.password.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let mxc = |bytes: Vec<u8>| {
+        let sdk = sdk.clone();
+        async move {
+            let mime: mime::Mime = "application/octet-stream".parse().unwrap();
+            sdk.media()
+                .upload(&mime, bytes, None)
+                .await
+                .unwrap()
+                .content_uri
+                .to_string()
+        }
+    };
+    let image = png(64, 32);
+    let image_mxc = mxc(image.clone()).await;
+    let exe_mxc = mxc(vec![1, 2, 3]).await;
+
+    let forum = ForumStandin::start().await.unwrap();
+    let client = Client::new(
+        &forum.base_url(),
+        Auth::AdminKey {
+            key: forum.admin_key(),
+            username: "alice".into(),
+        },
+    )
+    .unwrap();
+    let (app_tx, app_rx) = tokio::sync::mpsc::channel(8);
+    let (feed_tx, mut feed_rx) = tokio::sync::mpsc::channel(8);
+    let (ev_tx, mut ev_rx) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(relay(app_rx, feed_tx, ev_tx, sdk.clone(), client));
+
+    let link = |name: &str| format!("[🖼 {name}](https://matrix.to/#/!r:localhost/$e-{name})");
+    let raw = format!(
+        "[quote]\n**@alice:**\nlook\n\n{}\n\n{}\n[/quote]\n",
+        link("plot.png"),
+        link("tool.exe")
+    );
+    let media = ["plot.png", "tool.exe"]
+        .iter()
+        .zip([&image_mxc, &exe_mxc])
+        .map(|(name, url)| PostMedia {
+            url: url.clone(),
+            name: name.to_string(),
+            link: link(name),
+        })
+        .collect();
+    app_tx
+        .send(ForumCommand::Publish(NewTopic {
+            title: "Relay copies the plot".into(),
+            raw,
+            category_id: Some(3),
+            tags: vec![],
+            external_id: Some("roomscribe-relay-test".into()),
+            media,
+        }))
+        .await
+        .unwrap();
+    let ev = tokio::time::timeout(Duration::from_secs(60), ev_rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let ForumEvent::Published(done) = ev else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(done.notes.len(), 1, "{:?}", done.notes);
+    assert!(
+        done.notes[0].starts_with("tool.exe: not copied to the forum (Sorry, the file you are trying to upload is not authorized"),
+        "{:?}",
+        done.notes
+    );
+    let post = &forum.topics()[0].posts[0];
+    let up = &forum.uploads()[0];
+    assert_eq!(up.bytes, image);
+    assert!(
+        post.contains(&format!("![plot|64x32]({})", up.short_url)),
+        "{post}"
+    );
+    assert!(post.contains(&link("tool.exe")), "{post}");
+    // Other commands go on to the feed untouched.
+    app_tx.send(ForumCommand::RefreshCategories).await.unwrap();
+    assert_eq!(feed_rx.recv().await, Some(ForumCommand::RefreshCategories));
+}

@@ -292,6 +292,7 @@ mod tests {
             category_id: category,
             tags: vec![],
             external_id: None,
+            media: Vec::new(),
         }
     }
 

@@ -98,6 +98,7 @@ async fn publish_once(client: &Client, req: &Request<'_>) -> Result<String> {
         category_id,
         tags: req.tags.to_vec(),
         external_id: req.external_id.clone(),
+        media: Vec::new(),
     };
     let done = publish(client, &topic, &RetryPolicy::default()).await?;
     if done.already {

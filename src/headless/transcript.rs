@@ -13,8 +13,6 @@ use serde::Serialize;
 
 use crate::cli::{Format, Global, TranscriptArgs};
 use crate::config::Config;
-use crate::discourse::Auth;
-use crate::discourse::publish::find_by_external_id;
 use crate::error::usage;
 use crate::transcript::model::{ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::{
@@ -183,25 +181,18 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
         let raw = match &matrix {
             Some((rt, client)) => {
                 let forum = super::forum::connect(global, config)?;
-                let attached = rt.block_on(async {
-                    // Nothing to upload when this selection is on the forum already.
-                    if let (Auth::AdminKey { .. }, Some(id)) = (forum.auth(), &external_id)
-                        && let Ok(Some(_)) = find_by_external_id(&forum, id).await
-                    {
-                        return None;
-                    }
-                    Some(
-                        super::media::attach(
-                            client,
-                            &forum,
-                            &post.markdown,
-                            &post.messages,
-                            &room,
-                            &opts.template,
-                        )
-                        .await,
-                    )
-                });
+                let media = super::media::post_media(
+                    &post.messages.iter().collect::<Vec<_>>(),
+                    &room,
+                    &opts.template,
+                );
+                let attached = Some(rt.block_on(super::media::attach(
+                    client,
+                    &forum,
+                    &post.markdown,
+                    &media,
+                    external_id.as_deref(),
+                )));
                 match attached {
                     Some(a) => {
                         for note in &a.notes {

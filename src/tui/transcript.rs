@@ -66,3 +66,14 @@ pub fn selection_id(state: &State) -> Option<String> {
         &last.event_id,
     ))
 }
+
+/// The selection's chat files, for the publisher to copy to the forum.
+pub fn post_media(state: &State) -> Vec<roomscribe_discourse::types::PostMedia> {
+    let tl = &state.room.timeline;
+    let Some(span) = state.selection.span(tl) else {
+        return Vec::new();
+    };
+    let filter = state.selection.filter();
+    let kept: Vec<_> = tl.range(span).filter(|m| filter.keeps(m)).collect();
+    crate::headless::media::post_media(&kept, &room_info(state), &state.opts.template)
+}

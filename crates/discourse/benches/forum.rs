@@ -82,6 +82,7 @@ async fn main() {
             category_id: Some(2),
             tags: vec![],
             external_id: None,
+            media: Vec::new(),
         };
         let t0 = Instant::now();
         publish(&client, &topic, &RetryPolicy::default())
@@ -100,6 +101,7 @@ async fn main() {
             category_id: Some(2),
             tags: vec![],
             external_id: None,
+            media: Vec::new(),
         };
         let policy = RetryPolicy {
             base_delay: Duration::from_millis(1),

@@ -61,6 +61,19 @@ pub struct NewTopic {
     /// same one, so publishing it again finds the first topic instead of making a second.
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Chat files the post links to, for the publisher to copy to the forum (empty: none, or
+    /// media left out).
+    #[serde(default)]
+    pub media: Vec<PostMedia>,
+}
+
+/// A chat file a post links to: its `mxc://` address, file name, and the markdown link in the
+/// post that an upload's embed replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostMedia {
+    pub url: String,
+    pub name: String,
+    pub link: String,
 }
 
 /// A topic that exists on the forum (created now, or adopted after a lost response).

@@ -39,6 +39,7 @@ fn keyed(title: &str, last: &str) -> NewTopic {
         category_id: Some(3),
         tags: vec![],
         external_id: Some(external_id("!room:gitter.im", "$first", last)),
+        media: Vec::new(),
     }
 }
 

@@ -199,6 +199,7 @@ async fn notifications_and_publish_command() {
         category_id: Some(2),
         tags: vec![],
         external_id: None,
+        media: Vec::new(),
     };
     feed.cmd.send(ForumCommand::Publish(topic)).await.unwrap();
     let ForumEvent::Published(done) = feed
@@ -236,6 +237,7 @@ async fn notifications_and_publish_command() {
         category_id: Some(2),
         tags: vec![],
         external_id: None,
+        media: Vec::new(),
     };
     feed.cmd.send(ForumCommand::Publish(bad)).await.unwrap();
     let ForumEvent::PublishFailed { errors } = feed

@@ -30,6 +30,7 @@ fn topic(title: &str) -> NewTopic {
         category_id: Some(3),
         tags: vec!["chat-log".into()],
         external_id: None,
+        media: Vec::new(),
     }
 }
 
@@ -140,6 +141,7 @@ async fn error_paths_are_typed_one_line_and_keyless() {
         category_id: Some(3),
         tags: vec![],
         external_id: None,
+        media: Vec::new(),
     };
     let err = publish(&client, &short, &fast()).await.unwrap_err();
     assert_eq!(

@@ -158,6 +158,7 @@ fn submit(state: &mut State) {
 
 fn publish_now(state: &mut State, out: &mut Vec<Command>) {
     let external_id = crate::tui::transcript::selection_id(state);
+    let media = crate::tui::transcript::post_media(state);
     let Some(p) = state.publish.as_mut() else {
         return;
     };
@@ -174,6 +175,7 @@ fn publish_now(state: &mut State, out: &mut Vec<Command>) {
         category_id: category,
         tags,
         external_id,
+        media,
     })));
 }
 

@@ -22,6 +22,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Longer rate-limit waits than this fail instead of blocking the user.
     pub max_wait: Duration,
+    /// How long one create may take; after it the outcome is uncertain and looked up.
+    pub create_timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +32,9 @@ impl Default for RetryPolicy {
             attempts: 4,
             base_delay: Duration::from_secs(2),
             max_wait: Duration::from_secs(90),
+            // Creating can be slow on big forums; a generous timeout makes the ambiguous
+            // case rarer.
+            create_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -87,7 +92,7 @@ pub async fn publish(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let err = match create(client, topic, key).await {
+        let err = match create(client, topic, key, policy.create_timeout).await {
             Ok(post) => {
                 return Ok(PublishedTopic {
                     topic_id: post.topic_id,
@@ -212,7 +217,12 @@ pub fn external_id_for_text(title: &str, raw: &str) -> String {
     format!("roomscribe-{t:016x}-{r:016x}")
 }
 
-async fn create(client: &Client, topic: &NewTopic, external_id: Option<&str>) -> Result<Post> {
+async fn create(
+    client: &Client,
+    topic: &NewTopic,
+    external_id: Option<&str>,
+    timeout: Duration,
+) -> Result<Post> {
     let mut body = json!({ "title": topic.title, "raw": topic.raw });
     if let Some(cat) = topic.category_id {
         body["category"] = json!(cat);
@@ -223,10 +233,9 @@ async fn create(client: &Client, topic: &NewTopic, external_id: Option<&str>) ->
     if let Some(id) = external_id {
         body["external_id"] = json!(id);
     }
-    // Creating can be slow on big forums; a generous timeout makes the ambiguous case rarer.
     let rb = client
         .request(Method::POST, "/posts.json")?
-        .timeout(Duration::from_secs(60))
+        .timeout(timeout)
         .json(&body);
     let answer: serde_json::Value = send_json(rb).await?;
     // Sites that review new topics answer 200 with `action: enqueued` instead of a post.

@@ -12,6 +12,7 @@ fn fast() -> RetryPolicy {
         attempts: 4,
         base_delay: Duration::from_millis(20),
         max_wait: Duration::from_secs(5),
+        create_timeout: Duration::from_secs(10),
     }
 }
 
@@ -133,6 +134,26 @@ async fn proxy_502_after_commit_is_found_by_external_id() {
     .await
     .unwrap();
     assert!(done.adopted);
+    assert_eq!(forum.topics().len(), 1);
+}
+
+#[tokio::test]
+async fn a_timeout_after_commit_is_found_not_posted_again() {
+    let forum = ForumStandin::start().await.unwrap();
+    let client = admin_as(&forum, "alice");
+    forum.set_fault(Fault::SlowAfterCreate, 1);
+    let policy = RetryPolicy {
+        create_timeout: Duration::from_millis(500),
+        ..fast()
+    };
+    let done = publish(
+        &client,
+        &keyed("Chat log: the forum was slow", "$t"),
+        &policy,
+    )
+    .await
+    .unwrap();
+    assert!(done.adopted, "{done:?}");
     assert_eq!(forum.topics().len(), 1);
 }
 

@@ -12,6 +12,7 @@ fn fast() -> RetryPolicy {
         attempts: 4,
         base_delay: Duration::from_millis(20),
         max_wait: Duration::from_secs(5),
+        create_timeout: Duration::from_secs(10),
     }
 }
 

@@ -46,6 +46,8 @@ pub enum Fault {
     GarbageAfterCreate,
     /// Create the topic/post, then answer with the proxy's HTML 502 page (the app was slow).
     Html502AfterCreate,
+    /// Create the topic/post, then wait 5 s before answering (the client times out first).
+    SlowAfterCreate,
     /// MessageBus answers 404 (disabled or blocked).
     BusUnavailable,
 }

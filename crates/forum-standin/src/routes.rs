@@ -373,6 +373,9 @@ pub async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
     if shared.take_fault(Fault::DropAfterCreate) {
         return Err(crate::bus::broken_response());
     }
+    if shared.take_fault(Fault::SlowAfterCreate) {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
     if shared.take_fault(Fault::Html502AfterCreate) {
         return Err(proxy_502());
     }

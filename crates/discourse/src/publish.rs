@@ -75,7 +75,7 @@ pub async fn publish(
         .as_deref()
         .filter(|_| takes_external_id(client));
     if let Some(id) = key
-        && let Some((tid, slug)) = with_retries(policy, || find_by_external_id(client, id)).await?
+        && let Some((tid, slug)) = lookup_external_id(client, id, policy).await
     {
         return Ok(found(client, topic, tid, &slug, Found::Before));
     }
@@ -181,12 +181,28 @@ async fn locate(
     policy: &RetryPolicy,
 ) -> Result<Option<(u64, String)>> {
     if let Some(id) = key
-        && let Some(hit) = with_retries(policy, || find_by_external_id(client, id)).await?
+        && let Some(hit) = lookup_external_id(client, id, policy).await
     {
         return Ok(Some(hit));
     }
     let found = with_retries(policy, || find_own(client, me, &topic.title)).await?;
     Ok(found.into_iter().find(|(id, _)| !before.contains(id)))
+}
+
+/// A look-up that cannot block publishing: a forum whose external-id route fails (an old
+/// version, a proxy in the way) is searched by title instead.
+async fn lookup_external_id(
+    client: &Client,
+    id: &str,
+    policy: &RetryPolicy,
+) -> Option<(u64, String)> {
+    match with_retries(policy, || find_by_external_id(client, id)).await {
+        Ok(hit) => hit,
+        Err(e) => {
+            tracing::warn!(error = %e, "looking up the external id failed; using titles");
+            None
+        }
+    }
 }
 
 /// `GET /t/external_id/{id}.json` redirects to the topic; 404 when there is none (or on a

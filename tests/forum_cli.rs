@@ -451,3 +451,36 @@ async fn an_unreadable_answer_after_commit_is_reported_as_published() {
         "a draft was left behind"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_with_media_and_no_matrix_session_publishes_with_links_and_says_so() {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/transcript/data/sample-room.json"
+    );
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.args([
+        "transcript",
+        "--publish",
+        "--input",
+        input,
+        "last:100",
+        "category:support/chat",
+        "title:The whole webhook story",
+    ]);
+    let out = output(cmd).await;
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("2 file(s) not copied to the forum (not signed in to Matrix"),
+        "{err}"
+    );
+    let post = &forum.topics()[0].posts[0];
+    assert!(
+        post.contains("delivery-log.png](https://matrix.to/"),
+        "{post}"
+    );
+    assert!(forum.uploads().is_empty());
+}

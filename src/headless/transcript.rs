@@ -178,32 +178,43 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     let post = build_post(events, &room, &spec, &opts)?;
     if args.publish || args.open {
         let external_id = selection_id(&room, &post.messages);
-        let raw = match &matrix {
-            Some((rt, client)) => {
-                let forum = super::forum::connect(global, config)?;
-                let media = super::media::post_media(
-                    &post.messages.iter().collect::<Vec<_>>(),
-                    &room,
-                    &opts.template,
-                );
-                let attached = Some(rt.block_on(super::media::attach(
-                    client,
-                    &forum,
-                    &post.markdown,
-                    &media,
-                    external_id.as_deref(),
-                )));
-                match attached {
-                    Some(a) => {
-                        for note in &a.notes {
-                            eprintln!("roomscribe: {note}");
-                        }
-                        a.raw
+        let media = super::media::post_media(
+            &post.messages.iter().collect::<Vec<_>>(),
+            &room,
+            &opts.template,
+        );
+        let raw = if copy_media && !media.is_empty() {
+            // An export file has no session of its own: use the stored one when there is one.
+            let session = match matrix.take() {
+                Some(m) => Ok(m),
+                None => matrix_for_media(global, config),
+            };
+            match session {
+                Ok((rt, client)) => {
+                    let forum = super::forum::connect(global, config)?;
+                    let attached = rt.block_on(super::media::attach(
+                        &client,
+                        &forum,
+                        &post.markdown,
+                        &media,
+                        external_id.as_deref(),
+                    ));
+                    for note in &attached.notes {
+                        eprintln!("roomscribe: {note}");
                     }
-                    None => post.markdown.clone(),
+                    attached.raw
+                }
+                Err(e) => {
+                    eprintln!(
+                        "roomscribe: {} file(s) not copied to the forum ({}); the post links to the messages",
+                        media.len(),
+                        crate::error::one_line(&e)
+                    );
+                    post.markdown.clone()
                 }
             }
-            None => post.markdown.clone(),
+        } else {
+            post.markdown.clone()
         };
         let req = super::publish::Request {
             title: &post.title,
@@ -220,6 +231,17 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     };
     print!("{out}");
     Ok(())
+}
+
+/// A Matrix session for downloading media, from the settings or the stored session.
+fn matrix_for_media(
+    global: &Global,
+    config: &Config,
+) -> Result<(tokio::runtime::Runtime, crate::matrix::matrix_sdk::Client)> {
+    let settings = crate::config::Settings::resolve(global, config)?;
+    let rt = super::matrix::runtime()?;
+    let client = rt.block_on(super::matrix::client(&settings))?;
+    Ok((rt, client))
 }
 
 /// Reads a Matrix event JSON file or a legacy Gitter export.

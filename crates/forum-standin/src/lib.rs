@@ -10,6 +10,7 @@
 
 mod bus;
 mod cut;
+mod external_id;
 mod render;
 mod routes;
 pub mod schema;
@@ -160,7 +161,7 @@ impl ForumStandin {
             .route("/t/{slug}/{id}", get(routes::topic_with_slug))
             .route(
                 "/t/external_id/{external_id}",
-                get(routes::topic_by_external_id),
+                get(external_id::topic_by_external_id),
             )
             .route("/u/{username}", get(routes::user))
             .route("/uploads.json", post(uploads::create))

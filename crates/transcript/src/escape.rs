@@ -86,23 +86,39 @@ fn list_marker(s: &str) -> bool {
 /// A list item that starts with a fence (`- ````, `1. ~~~`): its content column and the
 /// fence. An ordered item other than 1 cannot interrupt a paragraph.
 fn list_fence(s: &str, prev_blank: bool) -> Option<(usize, (char, usize, &str))> {
-    if !list_marker(s) || indent(s) > 3 {
-        return None;
-    }
-    let t = s.trim_start_matches(' ');
-    let marker_end = s.len() - t.len() + t.find([' ', '\t'])?;
-    let number = t.get(..t.find(['.', ')']).unwrap_or(0)).unwrap_or("");
-    if !(number.is_empty() || number == "1" || prev_blank) {
-        return None;
-    }
-    let after = s.get(marker_end..)?;
+    let (marker_end, after) = list_item(s, prev_blank)?;
     let spaces = after.len() - after.trim_start_matches(' ').len();
-    if !(1..=4).contains(&spaces) || after.contains('\t') && spaces == 0 {
+    if !(1..=4).contains(&spaces) {
         return None;
     }
     let rest = after.get(spaces..)?;
     let f = fence(rest).filter(|_| !rest.starts_with(' '))?;
     Some((marker_end + spaces, f))
+}
+
+/// A list item whose content starts with indented code (`-     code`: a marker, one space,
+/// then four more).
+fn list_code(s: &str, prev_blank: bool) -> bool {
+    let Some((marker_end, after)) = list_item(s, prev_blank) else {
+        return false;
+    };
+    let _ = marker_end;
+    let spaces = after.len() - after.trim_start_matches(' ').len();
+    spaces >= 5 && !after.trim().is_empty() && !after.get(..spaces).unwrap_or("").contains('\t')
+}
+
+/// A list item's marker end and what follows it, when the line starts one.
+fn list_item(s: &str, prev_blank: bool) -> Option<(usize, &str)> {
+    if !list_marker(s) || indent(s) > 3 || s.contains('\t') {
+        return None;
+    }
+    let t = s.trim_start_matches(' ');
+    let marker_end = s.len() - t.len() + t.find(' ')?;
+    let number = t.get(..t.find(['.', ')']).unwrap_or(0)).unwrap_or("");
+    if !(number.is_empty() || number == "1" || prev_blank) {
+        return None;
+    }
+    Some((marker_end, s.get(marker_end..)?))
 }
 
 /// A code line that Discourse's quote rule would read as `[quote]` or `[/quote]`.
@@ -223,6 +239,12 @@ pub(crate) fn body(text: &str, out: &mut String) {
             continue;
         }
         indented = None;
+        if list_code(inner, prev_blank) {
+            in_list = true;
+            out.push_str(line);
+            prev_blank = false;
+            continue;
+        }
         if let Some((base, (ch, n, _))) = list_fence(inner, prev_blank) {
             in_list = true;
             fenced = Some(Fence {
@@ -547,9 +569,14 @@ fn in_url(s: &str, at: usize) -> bool {
         let host = lower.split_once("://").map_or(lower.as_str(), |(_, h)| h);
         return host.contains('/');
     }
+    // A bare address only counts from a word start: linkify may not take it after markup.
     let before = s.get(..at).unwrap_or("");
-    let start = before.rfind(|c: char| !url_char(c)).map_or(0, |i| i + 1);
+    let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let word = before.get(start..).unwrap_or("");
+    // Core linkify sees text tokens: an entity or escape of ours would end the address.
+    if !word.chars().all(|c| url_char(c) && c != '&') {
+        return false;
+    }
     let Some((host, _)) = word.split_once('/') else {
         return false;
     };

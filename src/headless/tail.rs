@@ -95,7 +95,7 @@ impl Printer {
         let line = if self.json {
             json_line(ev)
         } else {
-            crate::tui::sanitize::lines(&self.text_line(ev)).join("\n    ")
+            roomscribe_transcript::sanitize::display_lines(&self.text_line(ev)).join("\n    ")
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;

@@ -163,7 +163,8 @@ pub fn json_line(ev: &TimelineEvent) -> String {
             "event_id": r.event_id, "ts": r.ts.to_rfc3339(), "kind": "redaction", "redacts": r.target,
         }),
     };
-    v.to_string()
+    // C1 controls, DEL and direction marks as \u escapes: same data, nothing a terminal runs.
+    roomscribe_transcript::sanitize::json_line(&v).unwrap_or_default()
 }
 
 #[cfg(test)]

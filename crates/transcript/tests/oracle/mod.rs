@@ -118,7 +118,9 @@ pub fn available(test: &str) -> bool {
             panic!("{test}: Discourse renderer required (ROOMSCRIBE_REQUIRE_RENDERER=1): {why}")
         }
         Err(why) => {
-            eprintln!("SKIP {test}: Discourse renderer unavailable: {why}");
+            // Straight to stderr, past the test harness's capture: a skip must be seen.
+            let line = format!("SKIP {test}: Discourse renderer unavailable: {why}\n");
+            let _ = std::io::stderr().write_all(line.as_bytes());
             false
         }
     }

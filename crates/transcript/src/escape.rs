@@ -154,27 +154,29 @@ pub(crate) fn body(text: &str, out: &mut String) {
     let mut prev_blank = out.is_empty() || out.ends_with("\n\n");
     // Trailing blank lines are nothing, except inside a fence left open.
     let whole = cleaned.strip_suffix('\n').unwrap_or(&cleaned);
-    // An unpaired backtick run can only pair with one on a later line.
-    let last_tick = whole
-        .split('\n')
-        .enumerate()
-        .filter(|(_, l)| l.contains('`'))
-        .last();
-    let last_tick = last_tick.map_or(0, |(i, _)| i);
-    // Likewise an HTML tag needs a `>`, on this line or a later one.
-    let last_gt = whole
-        .split('\n')
-        .enumerate()
-        .filter(|(_, l)| l.contains('>'))
-        .last();
-    let last_gt = last_gt.map_or(0, |(i, _)| i);
-    // And links, images and BBCode need a `]`.
-    let last_close = whole
-        .split('\n')
-        .enumerate()
-        .filter(|(_, l)| l.contains(']'))
-        .last();
-    let last_close = last_close.map_or(0, |(i, _)| i);
+    // Nothing here that could be markup to escape, a fence or a mention: as it is.
+    if !whole
+        .bytes()
+        .any(|b| matches!(b, b'`' | b'~' | b'<' | b'[' | b'@' | b'&'))
+    {
+        if mid_line && whole.starts_with('>') {
+            out.push('\n');
+        }
+        out.push_str(whole);
+        return;
+    }
+    // An unpaired backtick run can only pair with one on a later line; an HTML tag needs a
+    // `>` and a link or BBCode a `]`, on this line or a later one.
+    let (mut last_tick, mut last_gt, mut last_close, mut line_no) = (0, 0, 0, 0);
+    for b in whole.bytes() {
+        match b {
+            b'\n' => line_no += 1,
+            b'`' => last_tick = line_no,
+            b'>' => last_gt = line_no,
+            b']' => last_close = line_no,
+            _ => {}
+        }
+    }
     for (i, line) in whole.split('\n').enumerate() {
         let ticks_later = i < last_tick;
         let gt_later = i < last_gt;
@@ -301,7 +303,11 @@ fn write_fence(f: Fence<'_>, closed: bool, out: &mut String) {
         out.push_str(&f.lines.join("\n"));
         if !closed {
             out.push('\n');
-            out.push_str(f.prefix);
+            if f.depth > 0 {
+                // `>` and exactly one space, so the list item's column is where it was.
+                out.push_str(f.prefix.trim_end());
+                out.push(' ');
+            }
             out.push_str(&" ".repeat(f.base));
             out.extend(std::iter::repeat_n(f.ch, f.n));
         }
@@ -356,8 +362,13 @@ fn text_line(line: &str, ticks_later: bool, later: Later, out: &mut String) {
         .and_then(|r| r.find('`'))
         .map(|p| p + scanned)
     {
-        if escaped(rest, start) {
-            scanned = start + 1;
+        // Escaped, or inside a web address (linkify takes it before markdown sees code):
+        // text, so what follows is escaped as text.
+        if escaped(rest, start) || url_before(rest, start).is_some() {
+            let run = rest
+                .get(start..)
+                .map_or(1, |r| r.len() - r.trim_start_matches('`').len());
+            scanned = start + run;
             continue;
         }
         let (before, from_tick) = rest.split_at(start);
@@ -541,6 +552,10 @@ fn url_before(s: &str, at: usize) -> Option<&str> {
         .rfind(|c: char| !(url_char(c) || c == '[' || c == ']'))
         .map_or(0, |i| i + 1);
     let word = before.get(start..).unwrap_or("");
+    // Most words are no address: find a `:` or `w` before lowering anything.
+    if !word.contains([':', 'w', 'W']) {
+        return None;
+    }
     let lower = word.to_ascii_lowercase();
     let p = ["https://", "http://", "www."]
         .iter()
@@ -550,8 +565,19 @@ fn url_before(s: &str, at: usize) -> Option<&str> {
         .get(..p.0)
         .is_none_or(|l| !l.ends_with(|c: char| c.is_ascii_alphanumeric()));
     let host = word.get(p.0 + p.1..).unwrap_or("");
-    (left_ok && host.starts_with(|c: char| c.is_ascii_alphanumeric()))
+    (left_ok && host.starts_with(|c: char| c.is_ascii_alphanumeric()) && path_started(host))
         .then(|| word.get(p.0..).unwrap_or(""))
+}
+
+/// Whether `host...` has a path after its host name (and port): before it, linkify ends the
+/// address at anything but a host character (`www.x.org:smile:` is `www.x.org`).
+fn path_started(s: &str) -> bool {
+    let rest = s.trim_start_matches(|c: char| c.is_alphanumeric() || c == '.' || c == '-');
+    let rest = match rest.strip_prefix(':') {
+        Some(port) => port.trim_start_matches(|c: char| c.is_ascii_digit()),
+        None => rest,
+    };
+    rest.starts_with(['/', '?', '#'])
 }
 
 /// Top-level domains Discourse links without a scheme (its `markdown_linkify_tlds` default).
@@ -565,6 +591,10 @@ const FUZZY_TLDS: &[&str] = &[
 fn in_url(s: &str, at: usize) -> bool {
     // Before the path starts, `@` or `[` ends the address (`www.x.org@bob`).
     if let Some(word) = url_before(s, at) {
+        // An unbalanced `]` ends it; any bracket: take no chances.
+        if word.contains(['[', ']']) {
+            return false;
+        }
         let lower = word.to_ascii_lowercase();
         let host = lower.split_once("://").map_or(lower.as_str(), |(_, h)| h);
         return host.contains('/');
@@ -573,8 +603,9 @@ fn in_url(s: &str, at: usize) -> bool {
     let before = s.get(..at).unwrap_or("");
     let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let word = before.get(start..).unwrap_or("");
-    // Core linkify sees text tokens: an entity or escape of ours would end the address.
-    if !word.chars().all(|c| url_char(c) && c != '&') {
+    // Core linkify sees text tokens: an entity or escape of ours would end the address; and
+    // it links no bare address after a backslash in the same text.
+    if !word.chars().all(|c| url_char(c) && c != '&') || before.contains('\\') {
         return false;
     }
     let Some((host, _)) = word.split_once('/') else {

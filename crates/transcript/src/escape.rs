@@ -23,6 +23,9 @@ pub(crate) const NO_MENTION: &str = "<!-- -->";
 /// A fence as CommonMark sees it: up to 3 spaces, then 3+ backticks or tildes.
 fn fence(line: &str) -> Option<(char, usize, &str)> {
     let trimmed = line.trim_start_matches(' ');
+    if !trimmed.starts_with(['`', '~']) {
+        return None;
+    }
     if line.len() - trimmed.len() > 3 {
         return None;
     }
@@ -48,6 +51,9 @@ fn indent(line: &str) -> usize {
 /// Splits up to `max` blockquote markers (`>` after up to 3 spaces, one optional space) off a
 /// line: (markers, prefix, rest).
 fn quote_prefix(line: &str, max: usize) -> (usize, &str, &str) {
+    if !line.starts_with([' ', '>']) {
+        return (0, "", line);
+    }
     let mut depth = 0;
     let mut at = 0;
     while depth < max {
@@ -69,6 +75,9 @@ fn quote_prefix(line: &str, max: usize) -> (usize, &str, &str) {
 /// A list item's start: `-`, `*`, `+` or `1.`/`1)` then a blank or the line end.
 fn list_marker(s: &str) -> bool {
     let t = s.trim_start_matches(' ');
+    if !t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '*' | '+')) {
+        return false;
+    }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     let rest = if digits > 0 {
         match t.get(digits..) {
@@ -126,7 +135,11 @@ fn ends_quote(line: &str) -> bool {
     if indent(line) >= 4 {
         return false;
     }
-    let t = line.trim_start().to_ascii_lowercase();
+    let t = line.trim_start();
+    if !t.starts_with('[') {
+        return false;
+    }
+    let t = t.to_ascii_lowercase();
     t.starts_with("[/quote") || t.starts_with("[quote")
 }
 
@@ -154,40 +167,45 @@ pub(crate) fn body(text: &str, out: &mut String) {
     let mut prev_blank = out.is_empty() || out.ends_with("\n\n");
     // Trailing blank lines are nothing, except inside a fence left open.
     let whole = cleaned.strip_suffix('\n').unwrap_or(&cleaned);
+    // An unpaired backtick run can only pair with one on a later line; an HTML tag needs a
+    // `>` and a link or BBCode a `]`, on this line or a later one. (One pass for both.)
+    let (mut last_tick, mut last_gt, mut last_close, mut line_no) = (None, None, None, 0);
+    let mut special = false;
+    for b in whole.bytes() {
+        match b {
+            b'\n' => line_no += 1,
+            b'`' => {
+                last_tick = Some(line_no);
+                special = true;
+            }
+            b'>' => last_gt = Some(line_no),
+            b']' => last_close = Some(line_no),
+            b'~' | b'<' | b'[' | b'@' | b'&' => special = true,
+            _ => {}
+        }
+    }
     // Nothing here that could be markup to escape, a fence or a mention: as it is.
-    if !whole
-        .bytes()
-        .any(|b| matches!(b, b'`' | b'~' | b'<' | b'[' | b'@' | b'&'))
-    {
+    if !special {
         if mid_line && whole.starts_with('>') {
             out.push('\n');
         }
         out.push_str(whole);
         return;
     }
-    // An unpaired backtick run can only pair with one on a later line; an HTML tag needs a
-    // `>` and a link or BBCode a `]`, on this line or a later one.
-    let (mut last_tick, mut last_gt, mut last_close, mut line_no) = (0, 0, 0, 0);
-    for b in whole.bytes() {
-        match b {
-            b'\n' => line_no += 1,
-            b'`' => last_tick = line_no,
-            b'>' => last_gt = line_no,
-            b']' => last_close = line_no,
-            _ => {}
-        }
-    }
     for (i, line) in whole.split('\n').enumerate() {
-        let ticks_later = i < last_tick;
-        let gt_later = i < last_gt;
+        let ticks_later = last_tick.is_some_and(|l| i < l);
+        // Conservatively also when the only one is before the position on this line.
         let later = Later {
-            gt: gt_later,
-            close: i < last_close,
+            gt: last_gt.is_some_and(|l| i <= l),
+            close: last_close.is_some_and(|l| i <= l),
         };
         if let Some(f) = fenced.as_mut() {
             let (depth, _, inner) = quote_prefix(line, f.depth);
-            let pad = " ".repeat(f.base);
-            let in_item = f.base == 0 || inner.trim().is_empty() || inner.starts_with(&pad);
+            let padded = inner
+                .as_bytes()
+                .get(..f.base)
+                .is_some_and(|p| p.iter().all(|b| *b == b' '));
+            let in_item = f.base == 0 || inner.trim().is_empty() || padded;
             if depth == f.depth && in_item {
                 let inner = inner.get(f.base..).unwrap_or("");
                 if fence(inner)
@@ -241,13 +259,14 @@ pub(crate) fn body(text: &str, out: &mut String) {
             continue;
         }
         indented = None;
-        if list_code(inner, prev_blank) {
+        let item = list_marker(inner);
+        if item && list_code(inner, prev_blank) {
             in_list = true;
             out.push_str(line);
             prev_blank = false;
             continue;
         }
-        if let Some((base, (ch, n, _))) = list_fence(inner, prev_blank) {
+        if let Some((base, (ch, n, _))) = list_fence(inner, prev_blank).filter(|_| item) {
             in_list = true;
             fenced = Some(Fence {
                 depth,
@@ -277,7 +296,7 @@ pub(crate) fn body(text: &str, out: &mut String) {
             prev_blank = false;
             continue;
         }
-        if list_marker(inner) {
+        if item {
             in_list = true;
         } else if col == 0 && prev_blank {
             in_list = false;
@@ -300,7 +319,12 @@ fn write_fence(f: Fence<'_>, closed: bool, out: &mut String) {
         .unwrap_or(&[]);
     let dangerous = f.depth == 0 && code.iter().any(|l| ends_quote(l));
     if !dangerous {
-        out.push_str(&f.lines.join("\n"));
+        for (i, l) in f.lines.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(l);
+        }
         if !closed {
             out.push('\n');
             if f.depth > 0 {
@@ -372,7 +396,7 @@ fn text_line(line: &str, ticks_later: bool, later: Later, out: &mut String) {
             continue;
         }
         let (before, from_tick) = rest.split_at(start);
-        text(before, later.or_in(line), out);
+        text(before, later, out);
         let n = from_tick.chars().take_while(|c| *c == '`').count();
         let (ticks, after) = from_tick.split_at(n);
         match closing_run(after, n) {
@@ -396,7 +420,7 @@ fn text_line(line: &str, ticks_later: bool, later: Later, out: &mut String) {
         }
         scanned = 0;
     }
-    text(rest, later.or_in(line), out);
+    text(rest, later, out);
 }
 
 /// Byte offset of the next run of exactly `n` backticks.
@@ -417,21 +441,11 @@ fn closing_run(s: &str, n: usize) -> Option<usize> {
     None
 }
 
-/// Whether a `>` / `]` comes on a later line of the message.
+/// Whether a `>` / `]` comes on this line or a later one of the message.
 #[derive(Clone, Copy)]
 struct Later {
     gt: bool,
     close: bool,
-}
-
-impl Later {
-    /// Also counting the current line (conservatively, before or after the position).
-    fn or_in(self, line: &str) -> Self {
-        Self {
-            gt: self.gt || line.contains('>'),
-            close: self.close || line.contains(']'),
-        }
-    }
 }
 
 /// Chat markdown outside code: no HTML, links, images, BBCode or mentions; the rest as is.
@@ -522,10 +536,12 @@ fn autolink(s: &str, i: usize) -> bool {
     {
         return false;
     }
-    let lower = inner.to_ascii_lowercase();
-    let scheme = ["https://", "http://", "mailto:"]
-        .iter()
-        .any(|p| lower.starts_with(p) && lower.len() > p.len());
+    let scheme = ["https://", "http://", "mailto:"].iter().any(|p| {
+        inner.len() > p.len()
+            && inner
+                .get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    });
     let email = inner.split_once('@').is_some_and(|(user, host)| {
         !user.is_empty()
             && user
@@ -552,8 +568,12 @@ fn url_before(s: &str, at: usize) -> Option<&str> {
         .rfind(|c: char| !(url_char(c) || c == '[' || c == ']'))
         .map_or(0, |i| i + 1);
     let word = before.get(start..).unwrap_or("");
-    // Most words are no address: find a `:` or `w` before lowering anything.
-    if !word.contains([':', 'w', 'W']) {
+    // Most words are no address: look before lowering anything.
+    let www = word
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"www."));
+    if !www && !word.contains("://") {
         return None;
     }
     let lower = word.to_ascii_lowercase();

@@ -36,7 +36,7 @@ impl Default for RenderOptions {
 
 /// The post's markdown: a single `[quote]` block linking back to the room's first message.
 pub fn render(t: &Transcript<'_>, room: &RoomInfo, opts: &RenderOptions, tpl: &Template) -> String {
-    let size: usize = t.lines.iter().map(|l| l.msg.body.len() + 48).sum();
+    let size: usize = t.lines.iter().map(|l| l.msg.body.len() + 64).sum();
     let mut out = String::with_capacity(size + 512);
     let first = t.lines.first().map(|l| l.msg);
     let mut cache = Cache::default();

@@ -292,6 +292,37 @@ fn controls_are_stripped_and_the_text_after_them_kept() {
 }
 
 #[test]
+fn one_speakers_messages_cannot_continue_each_others_lists() {
+    if !available("one_speakers_messages_cannot_continue_each_others_lists") {
+        return;
+    }
+    let events = [
+        "- item",
+        "    <b>x</b> [/quote]",
+        "1. one",
+        "  ```\n<b>y</b>\n  ```",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, body)| common::ev(&format!("$s{i}"), "ann", i as i64, body));
+    let t = Timeline::from_events(events);
+    let spec = Spec {
+        range: Range::Last(10),
+        ..Spec::default()
+    };
+    let tr = select(&t, &spec, DEFAULT_GAP);
+    let md = render(
+        &tr,
+        &room(),
+        &RenderOptions::default(),
+        &Template::builtin(),
+    );
+    let c = cook(&md);
+    assert_safe(&md, &c);
+    assert_eq!(c.code_texts[0], "<b>x</b> [/quote]\n", "{md}\n{c:#?}");
+}
+
+#[test]
 fn speakers_are_shown_not_linked_unless_mapped() {
     if !available("speakers_are_shown_not_linked_unless_mapped") {
         return;

@@ -1,6 +1,7 @@
 //! Block structure: fences, indented code, blockquotes and list items, as CommonMark reads
 //! them, so code is passed through and only text is escaped.
 
+use super::NO_MENTION;
 use super::text::{Later, text_line};
 use crate::sanitize;
 
@@ -153,6 +154,17 @@ pub(crate) fn body(text: &str, out: &mut String) {
     let mut prev_empty_item = false;
     // Trailing blank lines are nothing, except inside a fence left open.
     let whole = cleaned.strip_suffix('\n').unwrap_or(&cleaned);
+    // A message that starts indented could continue a list the one before it left open
+    // (messages of a turn are only a blank line apart): an empty comment line ends any list.
+    let first = whole.split('\n').find(|l| !l.trim().is_empty());
+    if !mid_line && !out.is_empty() && first.is_some_and(|l| l.starts_with([' ', '\t'])) {
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(NO_MENTION);
+        out.push_str("\n\n");
+        prev_blank = true;
+    }
     // An unpaired backtick run can only pair with one on a later line; an HTML tag needs a
     // `>` and a link or BBCode a `]`, on this line or a later one. (One pass for both.)
     let (mut last_tick, mut last_gt, mut last_close, mut line_no) = (None, None, None, 0);

@@ -452,6 +452,69 @@ async fn an_unreadable_answer_after_commit_is_reported_as_published() {
     );
 }
 
+/// Forum text aimed at the terminal and at room members' clients.
+const EVIL_TITLE: &str = "Evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}P1$q\u{1b}\\ \u{8}\r\u{7f}\u{202e}txt \u{9b}31m \u{1b}]8;;http://x\u{1b}\\link title";
+
+/// Characters that must never reach a terminal from forum text.
+pub fn terminal_unsafe(s: &str) -> Option<char> {
+    s.chars().find(|c| {
+        (c.is_control() && *c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// Runs `feed` (with `args`), publishes a topic with a hostile title, returns the first line.
+async fn feed_line(args: &[&str]) -> String {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = roomscribe(&forum, dir.path(), "admin");
+    cmd.arg("feed")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("forum connected") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    let ready = tokio::task::spawn_blocking(move || ready_rx.recv().is_ok());
+    assert!(ready.await.unwrap(), "feed never connected");
+    forum
+        .publish_post_as(
+            "alice",
+            None,
+            EVIL_TITLE,
+            "An excerpt \u{1b}[31m\u{9d}in red\u{7}, long enough.",
+            2,
+            &[],
+        )
+        .unwrap();
+    let line = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    line
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_never_prints_escape_sequences_from_forum_titles() {
+    let line = feed_line(&[]).await;
+    assert_eq!(terminal_unsafe(&line), None, "{line:?}");
+    assert!(
+        line.contains("alice: Evil") && line.contains("link title"),
+        "{line:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_with_media_and_no_matrix_session_publishes_with_links_and_says_so() {
     let forum = ForumStandin::start().await.unwrap();
@@ -483,4 +546,18 @@ async fn an_export_with_media_and_no_matrix_session_publishes_with_links_and_say
         "{post}"
     );
     assert!(forum.uploads().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_json_escapes_controls_and_keeps_the_data() {
+    let line = feed_line(&["--json"]).await;
+    assert_eq!(terminal_unsafe(&line), None, "{line:?}");
+    assert!(
+        line.contains("\\u009b") && line.contains("\\u202e") && line.contains("\\u007f"),
+        "{line}"
+    );
+    let item: serde_json::Value = serde_json::from_str(&line).unwrap();
+    // Same data (the forum itself turns the CR of a title into a space).
+    let want = EVIL_TITLE.replace('\r', " ");
+    assert_eq!(item["title"].as_str(), Some(want.as_str()));
 }

@@ -16,7 +16,7 @@ use roomscribe_transcript::render::message_markdown;
 use tokio::sync::mpsc;
 
 use crate::discourse::Client as ForumClient;
-use crate::tui::sanitize;
+use roomscribe_transcript::sanitize;
 
 /// Far above any forum's limit; a bound so a huge file cannot exhaust memory.
 const MAX_DOWNLOAD: usize = 256 * 1024 * 1024;
@@ -90,14 +90,14 @@ pub async fn attach(
         if !out.raw.contains(&item.link) {
             continue;
         }
-        let shown = sanitize::clean(&item.name);
+        let shown = sanitize::display(&item.name);
         let bytes = match download_media(matrix, &item.url, MAX_DOWNLOAD).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "media download failed");
                 out.notes.push(format!(
                     "{shown}: not copied to the forum (the homeserver: {}); the post links to the message",
-                    sanitize::clean(&e.to_string())
+                    sanitize::display(&e.to_string())
                 ));
                 continue;
             }
@@ -111,7 +111,7 @@ pub async fn attach(
                 tracing::warn!(error = %e, "upload refused");
                 out.notes.push(format!(
                     "{shown}: not copied to the forum ({}); the post links to the message",
-                    sanitize::clean(&e.lines().join("; "))
+                    sanitize::display(&e.lines().join("; "))
                 ));
             }
         }

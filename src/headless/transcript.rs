@@ -227,7 +227,7 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     }
     let out = match args.format {
         Format::Markdown => post.markdown,
-        Format::Json => serde_json::to_string_pretty(&post)? + "\n",
+        Format::Json => roomscribe_transcript::sanitize::json_pretty(&post)? + "\n",
     };
     print!("{out}");
     Ok(())

@@ -174,7 +174,7 @@ impl Watcher {
         let Some(item) = self.pending.remove(txn) else {
             return Ok(());
         };
-        println!("forwarded: {} — {}", item.title, item.url);
+        println!("forwarded: {}", crate::discourse::forward::summary(&item));
         let mine = self.mine();
         mine.keys.push_back(item.key.clone());
         while mine.keys.len() > KEEP_KEYS {

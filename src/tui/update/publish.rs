@@ -97,7 +97,7 @@ pub fn paste(state: &mut State, text: &str) {
             Field::Category => &mut p.filter,
             Field::Tags => &mut p.tags,
         };
-        field.insert_str(crate::tui::sanitize::clean(
+        field.insert_str(roomscribe_transcript::sanitize::display(
             &text.replace(['\n', '\r'], " "),
         ));
     }

@@ -542,7 +542,7 @@ async fn an_export_with_media_and_no_matrix_session_publishes_with_links_and_say
     );
     let post = &forum.topics()[0].posts[0];
     assert!(
-        post.contains("delivery-log.png](https://matrix.to/"),
+        post.contains("delivery-log\\.png](https://app.gitter.im/"),
         "{post}"
     );
     assert!(forum.uploads().is_empty());

@@ -206,4 +206,7 @@ pub struct TranscriptArgs {
     /// Add HH:MM stamps to each speaker's turn.
     #[arg(long)]
     pub timestamps: bool,
+    /// With --publish: link to images and files instead of uploading them to the forum.
+    #[arg(long)]
+    pub no_media: bool,
 }

@@ -95,6 +95,9 @@ pub struct TranscriptConfig {
     pub timestamps: bool,
     /// A template TOML file replacing the built-in one.
     pub template: Option<PathBuf>,
+    /// When publishing, copy the selection's images and files to the forum (authenticated
+    /// Matrix media is unreadable for forum readers); false leaves links to the messages.
+    pub media: bool,
 }
 
 impl Default for TranscriptConfig {
@@ -103,6 +106,7 @@ impl Default for TranscriptConfig {
             gap: "5m".into(),
             timestamps: false,
             template: None,
+            media: true,
         }
     }
 }

@@ -95,6 +95,18 @@ async fn publish_prints_the_url_and_keeps_a_draft_on_failure() {
         )
     );
 
+    // The same title and text again: found by its external_id, not posted twice.
+    let out = output(publish("Build broken on main, fixed")).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("already published: {}", text(&out.stdout).trim())),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(forum.topics().len(), 1);
+
+    // The same title with other text is a different post, which Discourse refuses.
+    std::fs::write(&file, format!("{BODY}**carol:** and again\n")).unwrap();
     let out = output(publish("Build broken on main, fixed")).await;
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
@@ -108,7 +120,7 @@ async fn publish_prints_the_url_and_keeps_a_draft_on_failure() {
         .collect();
     assert_eq!(drafts.len(), 1);
     let saved = std::fs::read_to_string(drafts[0].as_ref().unwrap().path()).unwrap();
-    assert_eq!(saved, BODY);
+    assert_eq!(saved, format!("{BODY}**carol:** and again\n"));
 
     forum.set_fault(Fault::Html502, 1000);
     let out = output(publish("A proxy answers everything")).await;
@@ -293,6 +305,28 @@ async fn transcript_publish_and_open() {
         topics[0].id
     )));
 
+    // The same selection again, even under another title: "already published", one topic.
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.args([
+        "transcript",
+        "--publish",
+        "--input",
+        input,
+        "last:5",
+        "category:support/chat",
+        "title:Webhook secrets, second try",
+    ]);
+    let again = output(cmd).await;
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("already published: "),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(text(&again.stdout), text(&out.stdout));
+    assert_eq!(forum.topics().len(), 1);
+    assert!(forum.topics()[0].external_id.is_some());
+
     let mut cmd = roomscribe(&forum, dir.path(), "alice");
     cmd.args([
         "transcript",
@@ -383,4 +417,147 @@ async fn feed_with_a_refused_key_stops_with_discourses_words() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("The API username or key is invalid."), "{err}");
     assert!(!err.contains("not-the-key"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_answer_after_commit_is_reported_as_published() {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("post.md");
+    std::fs::write(&file, BODY).unwrap();
+    forum.set_fault(Fault::GarbageAfterCreate, 1);
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.args([
+        "publish",
+        "--title",
+        "Committed, then garbage",
+        "--category",
+        "3",
+    ])
+    .arg(&file);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let topics = forum.topics();
+    assert_eq!(topics.len(), 1);
+    assert!(
+        text(&out.stdout)
+            .trim()
+            .ends_with(&format!("/{}", topics[0].id)),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        !dir.path().join("data/drafts").exists(),
+        "a draft was left behind"
+    );
+}
+
+/// Forum text aimed at the terminal and at room members' clients.
+const EVIL_TITLE: &str = "Evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}P1$q\u{1b}\\ \u{8}\r\u{7f}\u{202e}txt \u{9b}31m \u{1b}]8;;http://x\u{1b}\\link title";
+
+/// Characters that must never reach a terminal from forum text.
+pub fn terminal_unsafe(s: &str) -> Option<char> {
+    s.chars().find(|c| {
+        (c.is_control() && *c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// Runs `feed` (with `args`), publishes a topic with a hostile title, returns the first line.
+async fn feed_line(args: &[&str]) -> String {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = roomscribe(&forum, dir.path(), "admin");
+    cmd.arg("feed")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("forum connected") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    let ready = tokio::task::spawn_blocking(move || ready_rx.recv().is_ok());
+    assert!(ready.await.unwrap(), "feed never connected");
+    forum
+        .publish_post_as(
+            "alice",
+            None,
+            EVIL_TITLE,
+            "An excerpt \u{1b}[31m\u{9d}in red\u{7}, long enough.",
+            2,
+            &[],
+        )
+        .unwrap();
+    let line = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    line
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_never_prints_escape_sequences_from_forum_titles() {
+    let line = feed_line(&[]).await;
+    assert_eq!(terminal_unsafe(&line), None, "{line:?}");
+    assert!(
+        line.contains("alice: Evil") && line.contains("link title"),
+        "{line:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_with_media_and_no_matrix_session_publishes_with_links_and_says_so() {
+    let forum = ForumStandin::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/transcript/data/sample-room.json"
+    );
+    let mut cmd = roomscribe(&forum, dir.path(), "alice");
+    cmd.args([
+        "transcript",
+        "--publish",
+        "--input",
+        input,
+        "last:100",
+        "category:support/chat",
+        "title:The whole webhook story",
+    ]);
+    let out = output(cmd).await;
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("2 file(s) not copied to the forum (not signed in to Matrix"),
+        "{err}"
+    );
+    let post = &forum.topics()[0].posts[0];
+    assert!(
+        post.contains("delivery-log\\.png](https://app.gitter.im/"),
+        "{post}"
+    );
+    assert!(forum.uploads().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_json_escapes_controls_and_keeps_the_data() {
+    let line = feed_line(&["--json"]).await;
+    assert_eq!(terminal_unsafe(&line), None, "{line:?}");
+    assert!(
+        line.contains("\\u009b") && line.contains("\\u202e") && line.contains("\\u007f"),
+        "{line}"
+    );
+    let item: serde_json::Value = serde_json::from_str(&line).unwrap();
+    // Same data (the forum itself turns the CR of a title into a space).
+    let want = EVIL_TITLE.replace('\r', " ");
+    assert_eq!(item["title"].as_str(), Some(want.as_str()));
 }

@@ -107,6 +107,8 @@ async fn whole_app_against_in_process_sources() {
                 title: topic.title.clone(),
                 url: "https://forum.example.org/t/x/9".into(),
                 adopted: false,
+                already: false,
+                notes: Vec::new(),
             }))
             .await
             .unwrap();

@@ -114,6 +114,13 @@ fn publish_dialog_failure_keeps_everything_then_success() {
         panic!("{cmds:?}")
     };
     assert_eq!(topic.category_id, Some(2));
+    assert!(
+        topic
+            .external_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("roomscribe-")),
+        "the selection's id goes with the topic: {topic:?}"
+    );
     app.handle(Msg::Forum(ForumEvent::PublishFailed {
         errors: vec!["Title has already been used".into()],
     }));
@@ -124,6 +131,8 @@ fn publish_dialog_failure_keeps_everything_then_success() {
         title: topic.title.clone(),
         url: "https://forum.example.org/t/webhook/77".into(),
         adopted: false,
+        already: false,
+        notes: Vec::new(),
     })));
     assert_snapshot!("publish_done", screen(&app));
     assert_eq!(
@@ -137,6 +146,29 @@ fn publish_dialog_failure_keeps_everything_then_success() {
     let cmds = keys(&mut app, "y");
     assert!(
         matches!(&cmds[..], [Command::Chat(ChatCommand::Send { body, notice: false, .. })] if body.contains("/t/webhook/77"))
+    );
+}
+
+#[test]
+fn publish_dialog_says_already_published_and_lists_files_left_as_links() {
+    let mut app = loaded("dark", 100, 30);
+    app.handle(Msg::Forum(ForumEvent::Published(PublishedTopic {
+        topic_id: 77,
+        post_id: None,
+        title: "Webhook secrets".into(),
+        url: "https://forum.example.org/t/webhook/77".into(),
+        adopted: false,
+        already: true,
+        notes: vec!["huge.log: not copied to the forum (too big)".into()],
+    })));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Already published (not posted again):"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("huge.log: not copied to the forum (too big)"),
+        "{shown}"
     );
 }
 

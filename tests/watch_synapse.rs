@@ -421,3 +421,74 @@ async fn watch_skips_a_bad_rule_and_the_good_one_still_forwards() {
         "{bodies:#?}"
     );
 }
+
+
+/// A forum title aimed at terminals and at room members' clients (Issue: escape injection).
+const EVIL_TITLE: &str = "Evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}P1$q\u{1b}\\ \u{8}\u{7f}\u{202e}txt \u{9b}31m \u{1b}]8;;http://x\u{1b}\\link title";
+
+fn terminal_unsafe(s: &str) -> Option<char> {
+    s.chars().find(|c| {
+        (c.is_control() && *c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_forwards_hostile_titles_without_escape_sequences() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let forum = ForumStandin::start().await.unwrap();
+    let moderator = synapse.register("escapes").await.unwrap();
+    let room_id = moderator.create_room(None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        format!("[[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room_id}\"\n"),
+    )
+    .unwrap();
+    let mut watch = Watch::start(
+        &forum,
+        dir.path(),
+        &synapse.url,
+        &moderator.access_token,
+        &room_id,
+    );
+    watch.wait_for("room connected", 1).await;
+    watch.wait_for("forum connected", 1).await;
+    forum
+        .publish_post_as(
+            "alice",
+            None,
+            EVIL_TITLE,
+            "An excerpt \u{1b}[31m\u{9d}in red\u{7}, long enough.",
+            3,
+            &[],
+        )
+        .unwrap();
+    watch.wait_for("forwarded: Evil", 1).await;
+    let printed = watch.seen.clone();
+    watch.stop();
+    for line in &printed {
+        assert_eq!(terminal_unsafe(line), None, "watch printed {line:?}");
+    }
+
+    let path = format!("/rooms/{}/messages?dir=b&limit=100", encode(&room_id));
+    let page = moderator.get(&path).await.unwrap();
+    let notices: Vec<&serde_json::Value> = page["chunk"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["content"]["msgtype"] == "m.notice")
+        .collect();
+    assert_eq!(notices.len(), 1, "{page:#}");
+    for key in ["body", "formatted_body"] {
+        let text = notices[0]["content"][key].as_str().unwrap_or_default();
+        assert!(
+            text.contains("Evil") && text.contains("link title"),
+            "{key}: {text:?}"
+        );
+        assert_eq!(terminal_unsafe(text), None, "{key}: {text:?}");
+    }
+}

@@ -221,6 +221,8 @@ impl Forum {
             title: topic.title.clone(),
             url: format!("{BASE_URL}/t/{}/{}", slug(&topic.title), item.topic_id),
             adopted: false,
+            already: false,
+            notes: Vec::new(),
         };
         Ok((published, item))
     }
@@ -289,6 +291,8 @@ mod tests {
             raw: raw.into(),
             category_id: category,
             tags: vec![],
+            external_id: None,
+            media: Vec::new(),
         }
     }
 

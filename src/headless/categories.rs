@@ -11,12 +11,12 @@ pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
     let client = forum::connect(global, config)?;
     let cats = forum::runtime()?.block_on(categories::fetch(&client))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&cats)?);
+        println!("{}", roomscribe_transcript::sanitize::json_pretty(&cats)?);
     } else if cats.is_empty() {
         println!("(no categories visible to you)");
     } else {
         for line in categories::tree_lines(&cats) {
-            println!("{line}");
+            println!("{}", roomscribe_transcript::sanitize::display(&line));
         }
     }
     Ok(())

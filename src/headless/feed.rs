@@ -45,7 +45,7 @@ pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
 fn print_event(ev: &ForumEvent, json: bool) {
     match ev {
         ForumEvent::Item(item) if json => {
-            if let Ok(line) = serde_json::to_string(item) {
+            if let Ok(line) = roomscribe_transcript::sanitize::json_line(item) {
                 println!("{line}");
             }
         }
@@ -60,13 +60,15 @@ fn print_event(ev: &ForumEvent, json: bool) {
             } else {
                 format!("  → {}", item.routes.join(", "))
             };
-            println!(
+            // Forum text is untrusted: the one sanitizer's terminal mode, like chat text.
+            let line = format!(
                 "{}  {what}  {}: {}  {}{routes}",
                 item.created_at.format("%H:%M"),
                 item.username,
                 item.title,
                 item.url
             );
+            println!("{}", roomscribe_transcript::sanitize::display(&line));
         }
         // Status goes to stderr so stdout stays a clean stream of items.
         ForumEvent::Connection(state) => {

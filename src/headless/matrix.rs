@@ -118,10 +118,24 @@ pub fn fetch_room_blocking(
     global: &crate::cli::Global,
     config: &crate::config::Config,
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
+    let (info, events, _) = fetch_room_on(&runtime()?, room, spec, gap, global, config)?;
+    Ok((info, events))
+}
+
+/// `fetch_room_blocking` on the caller's runtime, keeping the signed-in client (publishing
+/// downloads the selection's media with it).
+pub fn fetch_room_on(
+    rt: &tokio::runtime::Runtime,
+    room: &RoomRef,
+    spec: &Spec,
+    gap: chrono::Duration,
+    global: &crate::cli::Global,
+    config: &crate::config::Config,
+) -> Result<(RoomInfo, Vec<TimelineEvent>, Client)> {
     use std::io::{IsTerminal, Write};
     let settings = Settings::resolve(global, config)?;
     let show = std::io::stderr().is_terminal();
-    runtime()?.block_on(async {
+    rt.block_on(async {
         let client = client(&settings).await?;
         let fetched = fetch_for_spec(&client, room, spec, gap, |n| {
             if show {
@@ -133,6 +147,7 @@ pub fn fetch_room_blocking(
         if show {
             eprintln!();
         }
-        fetched
+        let (info, events) = fetched?;
+        Ok((info, events, client))
     })
 }

@@ -15,6 +15,7 @@ pub mod forum;
 pub mod login;
 pub mod login_discourse;
 pub mod matrix;
+pub mod media;
 pub mod publish;
 pub mod tail;
 pub mod transcript;

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use super::forum;
 use crate::cli::Global;
 use crate::config::Config;
-use crate::discourse::publish::{RetryPolicy, publish, with_retries};
+use crate::discourse::publish::{RetryPolicy, external_id_for_text, publish, with_retries};
 use crate::discourse::types::NewTopic;
 use crate::discourse::{Client, categories, composer};
 use crate::paths;
@@ -22,6 +22,9 @@ pub struct Request<'a> {
     pub raw: &'a str,
     pub category: Option<&'a str>,
     pub tags: &'a [String],
+    /// The selection's stable id (see `publish::external_id`); `publish FILE` derives one
+    /// from the title and text.
+    pub external_id: Option<String>,
 }
 
 pub fn run(
@@ -39,6 +42,7 @@ pub fn run(
         raw: &raw,
         category: Some(category),
         tags,
+        external_id: Some(external_id_for_text(title, &raw)),
     };
     deliver(&req, open, global, config)
 }
@@ -93,9 +97,13 @@ async fn publish_once(client: &Client, req: &Request<'_>) -> Result<String> {
         raw: req.raw.to_string(),
         category_id,
         tags: req.tags.to_vec(),
+        external_id: req.external_id.clone(),
+        media: Vec::new(),
     };
     let done = publish(client, &topic, &RetryPolicy::default()).await?;
-    if done.adopted {
+    if done.already {
+        eprintln!("roomscribe: already published: {}", done.url);
+    } else if done.adopted {
         eprintln!(
             "roomscribe: an earlier attempt had already created the topic; not posting it twice"
         );

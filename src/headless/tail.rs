@@ -95,7 +95,7 @@ impl Printer {
         let line = if self.json {
             json_line(ev)
         } else {
-            crate::tui::sanitize::lines(&self.text_line(ev)).join("\n    ")
+            roomscribe_transcript::sanitize::display_lines(&self.text_line(ev)).join("\n    ")
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;
@@ -163,7 +163,8 @@ pub fn json_line(ev: &TimelineEvent) -> String {
             "event_id": r.event_id, "ts": r.ts.to_rfc3339(), "kind": "redaction", "redacts": r.target,
         }),
     };
-    v.to_string()
+    // C1 controls, DEL and direction marks as \u escapes: same data, nothing a terminal runs.
+    roomscribe_transcript::sanitize::json_line(&v).unwrap_or_default()
 }
 
 #[cfg(test)]

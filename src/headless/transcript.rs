@@ -116,6 +116,16 @@ pub fn post_from(
     })
 }
 
+/// The selection's stable `external_id`: the room and its first and last message.
+pub fn selection_id(room: &RoomInfo, messages: &[ChatMessage]) -> Option<String> {
+    let (first, last) = (messages.first()?, messages.last()?);
+    Some(crate::discourse::publish::external_id(
+        &room.room_id,
+        &first.event_id,
+        &last.event_id,
+    ))
+}
+
 /// Splits `transcript`'s positionals: with `--input`, the `room` word is the first spec token,
 /// unless it names a room (useful for Gitter exports, which do not name theirs).
 pub fn spec_words(args: &TranscriptArgs) -> (Option<RoomRef>, Vec<String>) {
@@ -143,8 +153,19 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     let opts = PostOptions::from_config(global, config, args.timestamps)?;
     let (room_arg, words) = spec_words(&args);
     let spec = parse_spec(&words, Utc::now(), opts.tz)?;
+    // Publishing from a room copies its media to the forum with the same Matrix client.
+    let copy_media = args.publish && !args.no_media && config.transcript.media;
+    let mut matrix = None;
     let (mut room, events) = match (&args.input, &room_arg) {
         (Some(input), _) => read_input(input)?,
+        (None, Some(r)) if copy_media => {
+            let rt = super::matrix::runtime()?;
+            let gap = spec.gap.unwrap_or(opts.gap);
+            let (info, events, client) =
+                super::matrix::fetch_room_on(&rt, r, &spec, gap, global, config)?;
+            matrix = Some((rt, client));
+            (info, events)
+        }
         (None, Some(r)) => super::matrix::fetch_room_blocking(
             r,
             &spec,
@@ -166,20 +187,71 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
     }
     let post = build_post(events, &room, &spec, &opts)?;
     if args.publish || args.open {
+        let external_id = selection_id(&room, &post.messages);
+        let media = super::media::post_media(
+            &post.messages.iter().collect::<Vec<_>>(),
+            &room,
+            &opts.template,
+        );
+        let raw = if copy_media && !media.is_empty() {
+            // An export file has no session of its own: use the stored one when there is one.
+            let session = match matrix.take() {
+                Some(m) => Ok(m),
+                None => matrix_for_media(global, config),
+            };
+            match session {
+                Ok((rt, client)) => {
+                    let forum = super::forum::connect(global, config)?;
+                    let attached = rt.block_on(super::media::attach(
+                        &client,
+                        &forum,
+                        &post.markdown,
+                        &media,
+                        external_id.as_deref(),
+                    ));
+                    for note in &attached.notes {
+                        eprintln!("roomscribe: {note}");
+                    }
+                    attached.raw
+                }
+                Err(e) => {
+                    eprintln!(
+                        "roomscribe: {} file(s) not copied to the forum ({}); the post links to the messages",
+                        media.len(),
+                        crate::error::one_line(&e)
+                    );
+                    post.markdown.clone()
+                }
+            }
+        } else {
+            post.markdown.clone()
+        };
         let req = super::publish::Request {
             title: &post.title,
-            raw: &post.markdown,
+            raw: &raw,
             category: post.category.as_deref(),
             tags: &post.tags,
+            external_id,
         };
         return super::publish::deliver(&req, args.open, global, config);
     }
     let out = match args.format {
         Format::Markdown => post.markdown,
-        Format::Json => serde_json::to_string_pretty(&post)? + "\n",
+        Format::Json => roomscribe_transcript::sanitize::json_pretty(&post)? + "\n",
     };
     print!("{out}");
     Ok(())
+}
+
+/// A Matrix session for downloading media, from the settings or the stored session.
+fn matrix_for_media(
+    global: &Global,
+    config: &Config,
+) -> Result<(tokio::runtime::Runtime, crate::matrix::matrix_sdk::Client)> {
+    let settings = crate::config::Settings::resolve(global, config)?;
+    let rt = super::matrix::runtime()?;
+    let client = rt.block_on(super::matrix::client(&settings))?;
+    Ok((rt, client))
 }
 
 /// Reads a Matrix event JSON file or a legacy Gitter export.

@@ -30,7 +30,7 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
         let client = super::matrix::client(&settings).await?;
         let (links, peer) = tui::links();
         tokio::spawn(crate::matrix::run(
-            client,
+            client.clone(),
             room_ref,
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
@@ -43,11 +43,25 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
                     poll_only: config.forum.poll_only,
                     ..FeedOptions::default()
                 };
+                // With media on, publishing goes through the relay that copies the files.
+                let cmd_rx = if config.transcript.media {
+                    let (tx, rx) = tokio::sync::mpsc::channel(1024);
+                    tokio::spawn(super::media::relay(
+                        peer.forum_cmd_rx,
+                        tx,
+                        peer.forum_ev_tx.clone(),
+                        client.clone(),
+                        c.clone(),
+                    ));
+                    rx
+                } else {
+                    peer.forum_cmd_rx
+                };
                 tokio::spawn(run_with(
                     c,
                     config.rules.clone(),
                     opts,
-                    peer.forum_cmd_rx,
+                    cmd_rx,
                     peer.forum_ev_tx,
                 ));
             }

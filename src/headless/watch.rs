@@ -262,7 +262,7 @@ impl Forwarder {
             if let Some(id) = item.post_id {
                 rec.last_post = Some(rec.last_post.unwrap_or(0).max(id));
             }
-            println!("forwarded: {} — {}", item.title, item.url);
+            println!("forwarded: {}", crate::discourse::forward::summary(&item));
             return self.record.save(&self.path);
         }
         Ok(())

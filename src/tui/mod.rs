@@ -7,7 +7,6 @@ pub mod executor;
 pub mod keymap;
 pub mod msg;
 pub mod options;
-pub mod sanitize;
 pub mod source;
 pub mod state;
 pub mod terminal;

@@ -50,3 +50,30 @@ pub fn suggested_title(state: &State) -> String {
         .template
         .title(&room_label(&room_info(state)), kept, state.opts.tz)
 }
+
+/// The selection's stable `external_id` (room, first and last kept message), so publishing
+/// the same selection twice finds the first topic.
+pub fn selection_id(state: &State) -> Option<String> {
+    let tl = &state.room.timeline;
+    let span = state.selection.span(tl)?;
+    let filter = state.selection.filter();
+    let mut kept = tl.range(span).filter(|m| filter.keeps(m));
+    let first = kept.next()?;
+    let last = kept.next_back().unwrap_or(first);
+    Some(roomscribe_discourse::publish::external_id(
+        &room_info(state).room_id,
+        &first.event_id,
+        &last.event_id,
+    ))
+}
+
+/// The selection's chat files, for the publisher to copy to the forum.
+pub fn post_media(state: &State) -> Vec<roomscribe_discourse::types::PostMedia> {
+    let tl = &state.room.timeline;
+    let Some(span) = state.selection.span(tl) else {
+        return Vec::new();
+    };
+    let filter = state.selection.filter();
+    let kept: Vec<_> = tl.range(span).filter(|m| filter.keeps(m)).collect();
+    crate::headless::media::post_media(&kept, &room_info(state), &state.opts.template)
+}

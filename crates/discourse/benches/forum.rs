@@ -81,6 +81,8 @@ async fn main() {
             raw: "x".repeat(2000),
             category_id: Some(2),
             tags: vec![],
+            external_id: None,
+            media: Vec::new(),
         };
         let t0 = Instant::now();
         publish(&client, &topic, &RetryPolicy::default())
@@ -98,6 +100,8 @@ async fn main() {
             raw: "x".repeat(200),
             category_id: Some(2),
             tags: vec![],
+            external_id: None,
+            media: Vec::new(),
         };
         let policy = RetryPolicy {
             base_delay: Duration::from_millis(1),

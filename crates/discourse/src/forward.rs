@@ -1,6 +1,7 @@
 //! A forum item as a room notice: plain text and HTML (title linked, short excerpt quoted).
 
 use roomscribe_transcript::RoomRef;
+use roomscribe_transcript::sanitize::display;
 
 use crate::types::{ForumItem, ItemKind};
 
@@ -12,24 +13,37 @@ pub struct Notice {
 
 const EXCERPT_CHARS: usize = 280;
 
+/// `title — url`, as `watch` prints what it forwarded: forum text made safe for a terminal.
+pub fn summary(item: &ForumItem) -> String {
+    display(&format!("{} — {}", item.title, item.url))
+}
+
+/// The notice for `item`. Forum text is untrusted: controls, escape sequences and direction
+/// overrides are removed (the one sanitizer's terminal mode) before it reaches the room's
+/// clients, in the plain body and in the HTML.
 pub fn notice(item: &ForumItem) -> Notice {
+    let (title, url, username) = (
+        display(&item.title),
+        display(&item.url),
+        display(&item.username),
+    );
     let verb = match item.kind {
         ItemKind::NewTopic => "posted a new topic",
         ItemKind::Reply => "replied in",
         ItemKind::Notification => "notified you in",
     };
-    let user = if item.username.is_empty() {
+    let user = if username.trim().is_empty() {
         "someone"
     } else {
-        &item.username
+        &username
     };
-    let excerpt = short(&item.excerpt);
-    let plain = format!("{user} {verb} {} — {}", item.title, item.url);
+    let excerpt = short(&display(&item.excerpt));
+    let plain = format!("{user} {verb} {title} — {url}");
     let mut html = format!(
         "{} {verb} <a href=\"{}\">{}</a>",
         escape(user),
-        escape(&item.url),
-        escape(&item.title)
+        escape(&url),
+        escape(&title)
     );
     if !excerpt.is_empty() {
         html.push_str(&format!("<blockquote>{}</blockquote>", escape(&excerpt)));
@@ -71,15 +85,20 @@ pub fn txn_id(room: &str, key: &str) -> String {
         Ok(RoomRef::Id { id, .. }) => id,
         Err(_) => room.to_string(),
     };
-    // FNV-1a: stable across builds and platforms (std's hasher is not).
-    let hash = canonical.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    });
+    let hash = fnv1a(canonical.as_bytes());
     let key: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     format!("roomscribe-fwd-{hash:016x}-{key}")
+}
+
+/// FNV-1a (64 bit): stable across builds and platforms (std's hasher is not), so ids derived
+/// from it (transaction ids, topic `external_id`s) agree between runs and machines.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 #[cfg(test)]

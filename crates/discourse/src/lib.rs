@@ -12,6 +12,7 @@ pub mod message_bus;
 pub mod publish;
 pub mod rules;
 pub mod types;
+pub mod uploads;
 pub mod user_api_key;
 
 pub use client::{Auth, Client};

@@ -1,6 +1,7 @@
 //! Creating ONE topic exactly once. Creating is not idempotent: a request that timed out, lost
-//! its connection or met a proxy error may still have created the topic. So before any retry we
-//! look for it among the user's newest topics and adopt it instead of posting twice.
+//! its connection, met a proxy error or got an unreadable answer may still have created the
+//! topic. So after any uncertain outcome we look for it — by `external_id` when the key may set
+//! one, else among the user's newest topics by title — and adopt it instead of posting twice.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -8,9 +9,10 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::api::{CurrentUser, Post, TopicListPage, UserPage, UserRef};
+use crate::api::{CurrentUser, Post, Topic, TopicListPage, UserPage, UserRef};
 use crate::client::{Auth, Client, send_json};
 use crate::error::{ForumError, Result};
+use crate::forward::fnv1a;
 use crate::types::{NewTopic, PublishedTopic};
 
 /// How hard to try. Tests shorten the delays; the defaults suit a person waiting.
@@ -20,6 +22,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Longer rate-limit waits than this fail instead of blocking the user.
     pub max_wait: Duration,
+    /// How long one create may take; after it the outcome is uncertain and looked up.
+    pub create_timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -28,6 +32,9 @@ impl Default for RetryPolicy {
             attempts: 4,
             base_delay: Duration::from_secs(2),
             max_wait: Duration::from_secs(90),
+            // Creating can be slow on big forums; a generous timeout makes the ambiguous
+            // case rarer.
+            create_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -54,21 +61,38 @@ pub fn topic_url(base: &str, slug: &str, id: u64) -> String {
     format!("{}/t/{slug}/{id}", base.trim_end_matches('/'))
 }
 
+/// Creates the topic once. With an admin key the topic carries `external_id`, which makes
+/// both "was this selection published already?" and "did the lost attempt create it?" one
+/// exact look-up; other keys fall back to scanning the user's newest topics by title.
 pub async fn publish(
     client: &Client,
     topic: &NewTopic,
     policy: &RetryPolicy,
 ) -> Result<PublishedTopic> {
     let me = with_retries(policy, || whoami(client)).await?;
-    let before: HashSet<u64> = with_retries(policy, || find_own(client, &me, &topic.title))
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let key = topic
+        .external_id
+        .as_deref()
+        .filter(|_| takes_external_id(client));
+    if let Some(id) = key
+        && let Some((tid, slug)) = lookup_external_id(client, id, policy).await
+    {
+        return Ok(found(client, topic, tid, &slug, Found::Before));
+    }
+    let before_list = with_retries(policy, || find_own(client, &me, &topic.title)).await?;
+    // Without external_id, our own topic of the same title is the best evidence that this
+    // selection went out already (Discourse would refuse the title a second time anyway).
+    if key.is_none()
+        && topic.external_id.is_some()
+        && let Some((tid, slug)) = before_list.first()
+    {
+        return Ok(found(client, topic, *tid, slug, Found::Before));
+    }
+    let before: HashSet<u64> = before_list.into_iter().map(|(id, _)| id).collect();
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let err = match create(client, topic).await {
+        let err = match create(client, topic, key, policy.create_timeout).await {
             Ok(post) => {
                 return Ok(PublishedTopic {
                     topic_id: post.topic_id,
@@ -76,27 +100,28 @@ pub async fn publish(
                     title: topic.title.clone(),
                     url: topic_url(&client.base_url(), &post.topic_slug, post.topic_id),
                     adopted: false,
+                    already: false,
+                    notes: Vec::new(),
                 });
             }
             Err(err) => err,
         };
         tracing::warn!(attempt, error = %err, "creating the topic failed");
-        // A 422 "already used" after an earlier lost attempt means that attempt succeeded.
-        let look = err.maybe_delivered() || (attempt > 1 && matches!(err, ForumError::Rejected(_)));
-        if look {
-            let found = with_retries(policy, || find_own(client, &me, &topic.title)).await?;
-            if let Some((id, slug)) = found.into_iter().find(|(id, _)| !before.contains(id)) {
-                tracing::info!(
-                    topic_id = id,
-                    "adopted the topic an earlier attempt created"
-                );
-                return Ok(PublishedTopic {
-                    topic_id: id,
-                    post_id: None,
-                    title: topic.title.clone(),
-                    url: topic_url(&client.base_url(), &slug, id),
-                    adopted: true,
-                });
+        let taken = external_id_taken(&err);
+        if uncertain(&err, attempt) || taken {
+            let lookup = locate(client, &me, topic, key, &before, policy).await;
+            match lookup {
+                Ok(Some((id, slug))) => {
+                    tracing::info!(topic_id = id, "found the topic instead of posting again");
+                    let how = if taken && attempt == 1 {
+                        Found::Before
+                    } else {
+                        Found::Adopted
+                    };
+                    return Ok(found(client, topic, id, &slug, how));
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "looking for the topic failed"),
             }
         }
         if !err.is_transient() || attempt >= policy.attempts {
@@ -106,7 +131,114 @@ pub async fn publish(
     }
 }
 
-async fn create(client: &Client, topic: &NewTopic) -> Result<Post> {
+/// `PostsController#create_params` permits `external_id` only `if is_api?`: admin/global API
+/// keys. A User API key's `external_id` is dropped without an error, so it cannot be relied on.
+fn takes_external_id(client: &Client) -> bool {
+    matches!(client.auth(), Auth::AdminKey { .. })
+}
+
+/// Whether a failed create may still have committed the topic: the request may have
+/// arrived (cut connection, timeout, 5xx), or the forum answered 2xx with an unreadable body,
+/// or a retry was refused as a duplicate of an earlier attempt.
+fn uncertain(err: &ForumError, attempt: u32) -> bool {
+    err.maybe_delivered()
+        || matches!(err, ForumError::Decode(_))
+        || (attempt > 1 && matches!(err, ForumError::Rejected(_)))
+}
+
+/// Discourse's uniqueness error for `external_id` (Rails' words for the attribute).
+fn external_id_taken(err: &ForumError) -> bool {
+    matches!(err, ForumError::Rejected(lines) if lines.iter().any(|l| l.contains("External has already been taken")))
+}
+
+enum Found {
+    /// Published by an earlier run: say "already published".
+    Before,
+    /// Created by an attempt of this run whose answer was lost.
+    Adopted,
+}
+
+fn found(client: &Client, topic: &NewTopic, id: u64, slug: &str, how: Found) -> PublishedTopic {
+    PublishedTopic {
+        topic_id: id,
+        post_id: None,
+        title: topic.title.clone(),
+        url: topic_url(&client.base_url(), slug, id),
+        adopted: matches!(how, Found::Adopted),
+        already: matches!(how, Found::Before),
+        notes: Vec::new(),
+    }
+}
+
+/// The topic a lost attempt created: by `external_id` first, else by title among the topics
+/// that were not there before.
+async fn locate(
+    client: &Client,
+    me: &UserRef,
+    topic: &NewTopic,
+    key: Option<&str>,
+    before: &HashSet<u64>,
+    policy: &RetryPolicy,
+) -> Result<Option<(u64, String)>> {
+    if let Some(id) = key
+        && let Some(hit) = lookup_external_id(client, id, policy).await
+    {
+        return Ok(Some(hit));
+    }
+    let found = with_retries(policy, || find_own(client, me, &topic.title)).await?;
+    Ok(found.into_iter().find(|(id, _)| !before.contains(id)))
+}
+
+/// A look-up that cannot block publishing: a forum whose external-id route fails (an old
+/// version, a proxy in the way) is searched by title instead.
+async fn lookup_external_id(
+    client: &Client,
+    id: &str,
+    policy: &RetryPolicy,
+) -> Option<(u64, String)> {
+    match with_retries(policy, || find_by_external_id(client, id)).await {
+        Ok(hit) => hit,
+        Err(e) => {
+            tracing::warn!(error = %e, "looking up the external id failed; using titles");
+            None
+        }
+    }
+}
+
+/// `GET /t/external_id/{id}.json` redirects to the topic; 404 when there is none (or on a
+/// forum too old to know external ids).
+pub async fn find_by_external_id(client: &Client, id: &str) -> Result<Option<(u64, String)>> {
+    match client
+        .get::<Topic>(&format!("/t/external_id/{id}.json"))
+        .await
+    {
+        Ok(t) => Ok(Some((t.id, t.slug))),
+        Err(ForumError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A stable `external_id` for a selection: the room and its first and last event, hashed with
+/// the project's FNV-1a into Discourse's format (at most 50 characters of `[\w-]`).
+pub fn external_id(room_id: &str, first_event: &str, last_event: &str) -> String {
+    let room = fnv1a(room_id.as_bytes());
+    let span = fnv1a(format!("{first_event}\n{last_event}").as_bytes());
+    format!("roomscribe-{room:016x}-{span:016x}")
+}
+
+/// For text that has no events (`publish FILE`): the title and the text decide.
+pub fn external_id_for_text(title: &str, raw: &str) -> String {
+    let t = fnv1a(normalize_title(title).as_bytes());
+    let r = fnv1a(raw.trim().as_bytes());
+    format!("roomscribe-{t:016x}-{r:016x}")
+}
+
+async fn create(
+    client: &Client,
+    topic: &NewTopic,
+    external_id: Option<&str>,
+    timeout: Duration,
+) -> Result<Post> {
     let mut body = json!({ "title": topic.title, "raw": topic.raw });
     if let Some(cat) = topic.category_id {
         body["category"] = json!(cat);
@@ -114,10 +246,12 @@ async fn create(client: &Client, topic: &NewTopic) -> Result<Post> {
     if !topic.tags.is_empty() {
         body["tags"] = json!(topic.tags);
     }
-    // Creating can be slow on big forums; a generous timeout makes the ambiguous case rarer.
+    if let Some(id) = external_id {
+        body["external_id"] = json!(id);
+    }
     let rb = client
         .request(Method::POST, "/posts.json")?
-        .timeout(Duration::from_secs(60))
+        .timeout(timeout)
         .json(&body);
     let answer: serde_json::Value = send_json(rb).await?;
     // Sites that review new topics answer 200 with `action: enqueued` instead of a post.
@@ -190,6 +324,21 @@ mod tests {
             normalize_title("Chat log: build broken!")
         );
         assert_ne!(normalize_title("a b"), normalize_title("a c"));
+    }
+
+    #[test]
+    fn external_ids_fit_discourse_and_are_stable() {
+        let a = external_id("!room:gitter.im", "$first", "$last");
+        assert_eq!(a, external_id("!room:gitter.im", "$first", "$last"));
+        assert_ne!(a, external_id("!room:gitter.im", "$first", "$other"));
+        assert_ne!(a, external_id("!other:gitter.im", "$first", "$last"));
+        for id in [a, external_id_for_text("A title here", "text")] {
+            assert!(id.len() <= 50, "{id}");
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            );
+        }
     }
 
     #[test]

@@ -57,6 +57,23 @@ pub struct NewTopic {
     pub raw: String,
     pub category_id: Option<u64>,
     pub tags: Vec<String>,
+    /// Discourse's `external_id` (at most 50 of `[\w-]`): the same selection always gets the
+    /// same one, so publishing it again finds the first topic instead of making a second.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Chat files the post links to, for the publisher to copy to the forum (empty: none, or
+    /// media left out).
+    #[serde(default)]
+    pub media: Vec<PostMedia>,
+}
+
+/// A chat file a post links to: its `mxc://` address, file name, and the markdown link in the
+/// post that an upload's embed replaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostMedia {
+    pub url: String,
+    pub name: String,
+    pub link: String,
 }
 
 /// A topic that exists on the forum (created now, or adopted after a lost response).
@@ -68,6 +85,13 @@ pub struct PublishedTopic {
     pub url: String,
     /// True when an earlier attempt had created it and it was found, not posted again.
     pub adopted: bool,
+    /// True when the same selection was published before (found by its `external_id` or
+    /// title): nothing new was posted, the URL is the earlier topic's.
+    #[serde(default)]
+    pub already: bool,
+    /// Lines for the user about what was left out (media that could not be uploaded, ...).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// What a forum source task tells the app.

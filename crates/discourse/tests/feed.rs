@@ -198,6 +198,8 @@ async fn notifications_and_publish_command() {
         raw: "The transcript body goes here, long enough.".into(),
         category_id: Some(2),
         tags: vec![],
+        external_id: None,
+        media: Vec::new(),
     };
     feed.cmd.send(ForumCommand::Publish(topic)).await.unwrap();
     let ForumEvent::Published(done) = feed
@@ -234,6 +236,8 @@ async fn notifications_and_publish_command() {
         raw: "x".into(),
         category_id: Some(2),
         tags: vec![],
+        external_id: None,
+        media: Vec::new(),
     };
     feed.cmd.send(ForumCommand::Publish(bad)).await.unwrap();
     let ForumEvent::PublishFailed { errors } = feed

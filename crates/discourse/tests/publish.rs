@@ -12,6 +12,7 @@ fn fast() -> RetryPolicy {
         attempts: 4,
         base_delay: Duration::from_millis(20),
         max_wait: Duration::from_secs(5),
+        create_timeout: Duration::from_secs(10),
     }
 }
 
@@ -29,6 +30,8 @@ fn topic(title: &str) -> NewTopic {
         raw: "**alice:** the build is broken again\n**bob:** fixed in main".into(),
         category_id: Some(3),
         tags: vec!["chat-log".into()],
+        external_id: None,
+        media: Vec::new(),
     }
 }
 
@@ -138,6 +141,8 @@ async fn error_paths_are_typed_one_line_and_keyless() {
         raw: "tiny".into(),
         category_id: Some(3),
         tags: vec![],
+        external_id: None,
+        media: Vec::new(),
     };
     let err = publish(&client, &short, &fast()).await.unwrap_err();
     assert_eq!(

@@ -10,10 +10,12 @@
 
 mod bus;
 mod cut;
+mod external_id;
 mod render;
 mod routes;
 pub mod schema;
 mod state;
+mod uploads;
 mod user_api_key;
 
 use std::net::SocketAddr;
@@ -27,6 +29,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use state::{MIN_POST, MIN_TITLE};
+pub use uploads::{StoredUpload, UploadSettings};
 
 /// Switchable misbehaviour. Counted faults hit the next N requests; `BusUnavailable` stays on
 /// while its count is non-zero.
@@ -40,6 +43,12 @@ pub enum Fault {
     RateLimitText,
     /// Create the topic/post, then cut the connection before answering.
     DropAfterCreate,
+    /// Create the topic/post, then answer 200 with a body that is not JSON (a broken proxy).
+    GarbageAfterCreate,
+    /// Create the topic/post, then answer with the proxy's HTML 502 page (the app was slow).
+    Html502AfterCreate,
+    /// Create the topic/post, then wait 5 s before answering (the client times out first).
+    SlowAfterCreate,
     /// MessageBus answers 404 (disabled or blocked).
     BusUnavailable,
 }
@@ -48,6 +57,7 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTopic {
     pub id: u64,
+    pub external_id: Option<String>,
     pub title: String,
     pub category_id: u64,
     pub tags: Vec<String>,
@@ -62,6 +72,8 @@ pub(crate) struct Shared {
     faults: Mutex<Vec<(Fault, u32)>>,
     hold: Mutex<Duration>,
     stop: Mutex<CancellationToken>,
+    upload_settings: Mutex<UploadSettings>,
+    uploads: Mutex<Vec<StoredUpload>>,
 }
 
 impl Shared {
@@ -93,6 +105,17 @@ impl Shared {
         self.stop.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    pub(crate) fn upload_settings(&self) -> UploadSettings {
+        self.upload_settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn uploads(&self) -> MutexGuard<'_, Vec<StoredUpload>> {
+        self.uploads.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub(crate) fn poll_hold(&self) -> Duration {
         *self.hold.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -115,6 +138,8 @@ impl ForumStandin {
             faults: Mutex::new(Vec::new()),
             hold: Mutex::new(Duration::from_secs(25)),
             stop: Mutex::new(CancellationToken::new()),
+            upload_settings: Mutex::new(UploadSettings::default()),
+            uploads: Mutex::new(Vec::new()),
         });
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -133,7 +158,14 @@ impl ForumStandin {
             .route("/latest.json", get(routes::latest))
             .route("/posts.json", get(routes::posts).post(routes::create))
             .route("/t/{id}", get(routes::topic))
+            .route("/t/{slug}/{id}", get(routes::topic_with_slug))
+            .route(
+                "/t/external_id/{external_id}",
+                get(external_id::topic_by_external_id),
+            )
             .route("/u/{username}", get(routes::user))
+            .route("/uploads.json", post(uploads::create))
+            .route("/uploads/short-url/{file}", get(uploads::show_short))
             .route("/session/current.json", get(routes::current))
             .route("/notifications.json", get(routes::notifications))
             .route("/user-api-key/new", get(user_api_key::new_key))
@@ -244,6 +276,7 @@ impl ForumStandin {
             .values()
             .map(|t| StoredTopic {
                 id: t.id,
+                external_id: t.external_id.clone(),
                 title: t.title.clone(),
                 category_id: t.category_id,
                 tags: t.tags.clone(),
@@ -298,6 +331,21 @@ impl ForumStandin {
         };
         self.shared.bus_changed.notify_waiters();
         result
+    }
+
+    /// The site's upload settings (`max_image_size_kb`, `max_attachment_size_kb`,
+    /// `authorized_extensions`).
+    pub fn set_upload_settings(&self, settings: UploadSettings) {
+        *self
+            .shared
+            .upload_settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = settings;
+    }
+
+    /// Everything uploaded so far, with the bytes.
+    pub fn uploads(&self) -> Vec<StoredUpload> {
+        self.shared.uploads().clone()
     }
 
     /// The next `times` requests (of the kind the fault hits) misbehave.

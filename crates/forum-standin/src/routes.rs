@@ -88,13 +88,7 @@ pub fn viewer(shared: &Shared, headers: &HeaderMap) -> Result<Option<User>, Resp
 /// Faults that hit any REST request (the bus has its own switch).
 pub async fn faults(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     if shared.take_fault(Fault::Html502) {
-        let page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
-        return (
-            StatusCode::BAD_GATEWAY,
-            [(header::CONTENT_TYPE, "text/html")],
-            page,
-        )
-            .into_response();
+        return proxy_502();
     }
     if shared.take_fault(Fault::RateLimitJson) {
         let body = json!({"errors": ["You’ve performed this action too many times. Please wait 1 second before trying again."],
@@ -117,6 +111,16 @@ pub async fn faults(State(shared): State<Arc<Shared>>, req: Request, next: Next)
             .into_response();
     }
     next.run(req).await
+}
+
+fn proxy_502() -> Response {
+    let page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
+    (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, "text/html")],
+        page,
+    )
+        .into_response()
 }
 
 pub async fn site(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Reply {
@@ -220,6 +224,15 @@ pub async fn topic(
     ))
 }
 
+/// `/t/{slug}/{id}.json`, where the external-id redirect points.
+pub async fn topic_with_slug(
+    state: State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((_slug, id)): Path<(String, String)>,
+) -> Reply {
+    topic(state, headers, Path(id)).await
+}
+
 pub async fn user(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -287,12 +300,25 @@ pub async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         .flatten()
         .filter_map(|t| t.as_str().map(String::from))
         .collect();
+    // `create_params` permits `external_id` only `if is_api?` (admin/global keys); anything
+    // else sent by a User API key is dropped without an error, as Rails' `permit` does.
+    let external_id = headers
+        .contains_key("Api-Key")
+        .then(|| s("external_id"))
+        .filter(|e| !e.is_empty());
     let result = {
         let mut forum = shared.forum();
         match n("topic_id") {
             Some(t) => forum.add_post(t, me.id, &s("raw")).map_err(Some),
             None => forum
-                .create_topic(me.id, &s("title"), &s("raw"), n("category"), tags)
+                .create_topic_with(
+                    me.id,
+                    &s("title"),
+                    &s("raw"),
+                    n("category"),
+                    tags,
+                    external_id,
+                )
                 .map(|tid| {
                     forum
                         .topics
@@ -319,6 +345,20 @@ pub async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
     };
     if shared.take_fault(Fault::DropAfterCreate) {
         return Err(crate::bus::broken_response());
+    }
+    if shared.take_fault(Fault::SlowAfterCreate) {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+    if shared.take_fault(Fault::Html502AfterCreate) {
+        return Err(proxy_502());
+    }
+    if shared.take_fault(Fault::GarbageAfterCreate) {
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            "{\"post\": {\"id\": 1, \"topic_\u{0}",
+        )
+            .into_response());
     }
     let forum = shared.forum();
     let p = forum.posts.get(&post_id).ok_or_else(not_found)?;

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 pub const MIN_TITLE: usize = 15;
 pub const MIN_POST: usize = 20;
+/// `Topic::EXTERNAL_ID_MAX_LENGTH`.
+pub const EXTERNAL_ID_MAX: usize = 50;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -42,6 +44,8 @@ pub struct TopicRec {
     pub created_at: DateTime<Utc>,
     pub bumped_at: DateTime<Utc>,
     pub posts: Vec<u64>,
+    /// Set through the API by admin keys only (Discourse's `is_api?`).
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +146,15 @@ impl Forum {
         }
     }
 
+    /// Uniqueness ignores case, as the validation does.
+    pub fn topic_by_external_id(&self, ext: &str) -> Option<&TopicRec> {
+        self.topics.values().find(|t| {
+            t.external_id
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        })
+    }
+
     pub fn user(&self, id: i64) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
     }
@@ -182,6 +195,21 @@ impl Forum {
         category: Option<u64>,
         tags: Vec<String>,
     ) -> Result<u64, Option<Vec<String>>> {
+        self.create_topic_with(user_id, title, raw, category, tags, None)
+    }
+
+    /// `create_topic` with an `external_id`, validated as `Topic` does: at most 50 characters
+    /// of `[\w-]`, unique ignoring case (Rails words the attribute "External").
+    pub fn create_topic_with(
+        &mut self,
+        user_id: i64,
+        title: &str,
+        raw: &str,
+        category: Option<u64>,
+        tags: Vec<String>,
+        external_id: Option<String>,
+    ) -> Result<u64, Option<Vec<String>>> {
+        let external_id = external_id.filter(|e| !e.is_empty());
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut errors = Vec::new();
         if title.chars().count() < MIN_TITLE {
@@ -200,6 +228,22 @@ impl Forum {
             .any(|t| t.title.eq_ignore_ascii_case(&title))
         {
             errors.push("Title has already been used".into());
+        }
+        if let Some(ext) = &external_id {
+            if ext.chars().count() > EXTERNAL_ID_MAX {
+                errors.push(format!(
+                    "External is too long (maximum is {EXTERNAL_ID_MAX} characters)"
+                ));
+            }
+            if !ext
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            {
+                errors.push("External is invalid".into());
+            }
+            if self.topic_by_external_id(ext).is_some() {
+                errors.push("External has already been taken".into());
+            }
         }
         let category_id = category.unwrap_or(1);
         let viewer = self.user(user_id).cloned();
@@ -227,6 +271,7 @@ impl Forum {
                 created_at: now,
                 bumped_at: now,
                 posts: vec![],
+                external_id,
             },
         );
         self.add_post(id, user_id, raw).map_err(Some)?;

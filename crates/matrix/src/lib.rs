@@ -13,6 +13,7 @@ pub mod convert;
 mod error;
 mod live;
 mod login;
+mod media;
 mod resolve;
 mod rooms_sync;
 mod run;
@@ -28,6 +29,7 @@ pub use login::{
     LoginMethod, PendingLogin, available_methods, check_offered, finish_login, login_password,
     start_browser_login,
 };
+pub use media::download_media;
 pub use resolve::{RoomTarget, power_level, resolve_room};
 pub use rooms_sync::{Batch, RoomsSync};
 pub use run::run;

@@ -7,6 +7,7 @@ mod escape;
 pub mod model;
 pub mod render;
 pub mod room;
+pub mod sanitize;
 pub mod select;
 pub mod sources;
 pub mod spec;

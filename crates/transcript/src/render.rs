@@ -36,7 +36,7 @@ impl Default for RenderOptions {
 
 /// The post's markdown: a single `[quote]` block linking back to the room's first message.
 pub fn render(t: &Transcript<'_>, room: &RoomInfo, opts: &RenderOptions, tpl: &Template) -> String {
-    let size: usize = t.lines.iter().map(|l| l.msg.body.len() + 48).sum();
+    let size: usize = t.lines.iter().map(|l| l.msg.body.len() + 64).sum();
     let mut out = String::with_capacity(size + 512);
     let first = t.lines.first().map(|l| l.msg);
     let mut cache = Cache::default();
@@ -72,29 +72,46 @@ fn legacy_gitter_room(id: &str) -> Option<&str> {
     (!id.starts_with('!') && id.contains('/')).then_some(id)
 }
 
-/// A link to one message: matrix.to for Matrix events, gitter.im for legacy Gitter ids.
+/// A link to one message with the built-in template; see [`Template::permalink`].
 pub fn permalink(room: &RoomInfo, event_id: &str) -> String {
-    if !event_id.starts_with('$') {
-        if let Some(name) = room.alias.as_deref().and_then(gitter_room_name) {
-            return format!("https://gitter.im/{name}?at={}", encode(event_id));
+    Template::builtin().permalink(room, event_id)
+}
+
+impl Template {
+    /// A link to one message: the Gitter web app for gitter.im rooms (`link_gitter`),
+    /// matrix.to for other Matrix rooms (`link_matrix`), gitter.im for legacy Gitter ids.
+    pub fn permalink(&self, room: &RoomInfo, event_id: &str) -> String {
+        if !event_id.starts_with('$') {
+            if let Some(name) = room.alias.as_deref().and_then(gitter_room_name) {
+                return format!("https://gitter.im/{name}?at={}", encode(event_id));
+            }
+            if let Some(name) = legacy_gitter_room(&room.room_id) {
+                return format!("https://gitter.im/{}?at={}", encode(name), encode(event_id));
+            }
         }
-        if let Some(name) = legacy_gitter_room(&room.room_id) {
-            return format!("https://gitter.im/{}?at={}", encode(name), encode(event_id));
-        }
+        let target = room.alias.as_deref().unwrap_or(&room.room_id);
+        let gitter = room.alias.as_deref().and_then(gitter_room_name).is_some();
+        let pieces = if gitter {
+            &self.link_gitter
+        } else {
+            &self.link_matrix
+        };
+        let mut link = String::new();
+        pieces.write(&mut link, |var, out| match var {
+            Var::Target => out.push_str(&encode(target)),
+            Var::Event => out.push_str(&encode(event_id)),
+            Var::Via => {
+                if room.alias.is_none()
+                    && let Some((_, server)) = room.room_id.split_once(':')
+                {
+                    out.push_str("?via=");
+                    out.push_str(&encode(server));
+                }
+            }
+            _ => {}
+        });
+        link
     }
-    let target = room.alias.as_deref().unwrap_or(&room.room_id);
-    let mut link = format!(
-        "https://matrix.to/#/{}/{}",
-        encode(target),
-        encode(event_id)
-    );
-    if room.alias.is_none()
-        && let Some((_, server)) = room.room_id.split_once(':')
-    {
-        link.push_str("?via=");
-        link.push_str(&encode(server));
-    }
-    link
 }
 
 /// Percent-encodes what could end a markdown link or URL; keeps Matrix sigils readable.
@@ -111,7 +128,7 @@ fn encode(s: &str) -> String {
 }
 
 fn header(first: Option<&ChatMessage>, room: &RoomInfo, tpl: &Template, out: &mut String) {
-    let link = first.map_or_else(|| room_link(room), |m| permalink(room, &m.event_id));
+    let link = first.map_or_else(|| room_link(room), |m| tpl.permalink(room, &m.event_id));
     let gitter = room
         .alias
         .as_deref()
@@ -236,12 +253,14 @@ fn speaker(m: &ChatMessage, users: &BTreeMap<String, String>, out: &mut String) 
         return;
     }
     out.push('@');
-    out.push('\u{2060}');
-    escape::inline(display_name(m), out);
+    out.push_str(escape::NO_MENTION);
+    let name = crate::sanitize::post(display_name(m));
+    let name = name.trim_start();
+    escape::inline(name.strip_prefix('@').unwrap_or(name), out);
 }
 
 fn display_name(m: &ChatMessage) -> &str {
-    if m.sender_name.trim().is_empty() {
+    if crate::sanitize::post(&m.sender_name).trim().is_empty() {
         &m.sender
     } else {
         &m.sender_name
@@ -296,11 +315,19 @@ fn write_message(m: &ChatMessage, room: &RoomInfo, tpl: &Template, out: &mut Str
             if url.starts_with("https://") || url.starts_with("http://") {
                 out.push_str(&encode(url));
             } else {
-                out.push_str(&permalink(room, &m.event_id));
+                out.push_str(&tpl.permalink(room, &m.event_id));
             }
         }
         _ => {}
     });
+}
+
+/// One message as the post shows it (e.g. a media message's link), so a publisher can find
+/// and replace it in the post, also after the user edited the text around it.
+pub fn message_markdown(m: &ChatMessage, room: &RoomInfo, tpl: &Template) -> String {
+    let mut out = String::new();
+    write_message(m, room, tpl, &mut out);
+    out
 }
 
 /// A topic title from the room and the messages' time span, e.g.
@@ -328,7 +355,7 @@ impl Template {
                 Some((a, b)) => (a.min(m.ts), b.max(m.ts)),
             });
         }
-        let clean_room = escape::clean(room_name).replace('\n', " ");
+        let clean_room = crate::sanitize::post(room_name).replace('\n', " ");
         let mut out = String::new();
         let Some((a, b)) = span else {
             self.title_empty

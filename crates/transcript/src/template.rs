@@ -29,6 +29,9 @@ pub(crate) enum Var {
     Start,
     End,
     EndDate,
+    Target,
+    Event,
+    Via,
 }
 
 const NAMES: &[(&str, Var)] = &[
@@ -50,6 +53,9 @@ const NAMES: &[(&str, Var)] = &[
     ("start", Var::Start),
     ("end", Var::End),
     ("end_date", Var::EndDate),
+    ("target", Var::Target),
+    ("event", Var::Event),
+    ("via", Var::Via),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +94,8 @@ pub struct Template {
     pub(crate) header_gitter: Pieces,
     pub(crate) header_matrix: Pieces,
     pub(crate) header_plain: Pieces,
+    pub(crate) link_gitter: Pieces,
+    pub(crate) link_matrix: Pieces,
     pub(crate) turn: Pieces,
     pub(crate) turn_separator: String,
     pub(crate) stamp: Pieces,
@@ -115,6 +123,8 @@ struct Raw {
     header_gitter: Option<String>,
     header_matrix: Option<String>,
     header_plain: Option<String>,
+    link_gitter: Option<String>,
+    link_matrix: Option<String>,
     turn: Option<String>,
     turn_separator: Option<String>,
     stamp: Option<String>,
@@ -170,6 +180,8 @@ impl Template {
             header_gitter: p(user.header_gitter, &base.header_gitter),
             header_matrix: p(user.header_matrix, &base.header_matrix),
             header_plain: p(user.header_plain, &base.header_plain),
+            link_gitter: p(user.link_gitter, &base.link_gitter),
+            link_matrix: p(user.link_matrix, &base.link_matrix),
             turn: p(user.turn, &base.turn),
             turn_separator: pick(user.turn_separator, &base.turn_separator),
             stamp: p(user.stamp, &base.stamp),
@@ -194,7 +206,7 @@ impl Template {
     /// Every placeholder must be one its key provides.
     fn check(&self) -> Result<(), TemplateError> {
         use Var::*;
-        let rules: [(&str, &Pieces, &[Var]); 15] = [
+        let rules: [(&str, &Pieces, &[Var]); 17] = [
             ("post", &self.post, &[Header, Turns, Room]),
             (
                 "header_gitter",
@@ -203,6 +215,8 @@ impl Template {
             ),
             ("header_matrix", &self.header_matrix, &[Room, Permalink]),
             ("header_plain", &self.header_plain, &[Room]),
+            ("link_gitter", &self.link_gitter, &[Target, Event, Via]),
+            ("link_matrix", &self.link_matrix, &[Target, Event, Via]),
             ("turn", &self.turn, &[Speaker, Stamp, Lines]),
             ("stamp", &self.stamp, &[Time]),
             ("text", &self.text, &[Text, Name]),

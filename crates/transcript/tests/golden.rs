@@ -94,7 +94,7 @@ fn morning_incident_by_time_without_bots() {
     );
     golden("sample-room-incident.md", &md);
     assert_eq!(title, "gitterHQ/services chat, 2026-11-24 10:43–10:58");
-    assert!(md.contains("Sara (on call)") && md.contains("**@\u{2060}sara:**"));
+    assert!(md.contains("Sara \\(on call\\)") && md.contains("**@<!-- -->sara:**"));
     assert!(!md.contains("CI Bot"));
 }
 

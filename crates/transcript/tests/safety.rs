@@ -112,19 +112,15 @@ fn fence_open_at_end(md: &str) -> bool {
     open.is_some()
 }
 
+/// Raw-text checks only; what Discourse makes of the post is checked by tests/discourse.rs
+/// with Discourse's own engine (code keeps `[/quote]` there, as an indented block).
 fn check_post(md: &str) -> Result<(), TestCaseError> {
-    let lower = md.to_lowercase();
-    prop_assert_eq!(lower.matches("[quote").count(), 1, "{}", md);
-    prop_assert_eq!(lower.matches("[/quote").count(), 1, "{}", md);
     prop_assert!(
         md.starts_with("[quote]\n") && md.ends_with("\n[/quote]\n"),
         "{}",
         md
     );
     prop_assert!(!fence_open_at_end(md), "fence left open:\n{}", md);
-    for tag in ["[details", "[/details", "[spoiler", "[/spoiler", "[summary"] {
-        prop_assert!(!lower.contains(tag), "{} in {}", tag, md);
-    }
     for c in md.chars() {
         let bad =
             (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c);
@@ -148,30 +144,7 @@ proptest! {
         check_post(&post(msgs, BTreeMap::new()))?;
     }
 
-    /// Without code or URLs in the text, no `@` is ever directly followed by a name, and no `<`
-    /// survives: nobody is pinged, no HTML starts.
-    #[test]
-    fn no_mentions_or_html_outside_code(
-        msgs in prop::collection::vec(("[a-z@<>\\[\\] \n_.-]{0,40}", "[a-z@ <]{0,10}", any::<u8>()), 1..6)
-    ) {
-        let md = post(msgs, BTreeMap::new());
-        let chars: Vec<char> = md.chars().collect();
-        for w in chars.windows(2) {
-            prop_assert!(!(w[0] == '@' && (w[1].is_alphanumeric() || w[1] == '_')), "{}", md);
-        }
-        prop_assert!(!md.contains('<'), "{}", md);
-    }
-
-    #[test]
-    fn mapped_speakers_are_the_only_mentions(body in "[a-z@ ]{0,30}") {
-        let users = BTreeMap::from([("@ann:gitter.im".to_string(), "ann_forum".to_string())]);
-        let md = post(vec![(body.clone(), "Ann".into(), 3), (body, "Bob".into(), 3)], users);
-        prop_assert!(md.contains("**@ann_forum:**"), "{}", md);
-        let pings = md.match_indices('@').filter(|(i, _)| {
-            md[i + 1..].chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_')
-        });
-        prop_assert!(pings.map(|(i, _)| &md[i..]).all(|rest| rest.starts_with("@ann_forum:")), "{}", md);
-    }
+    // Mentions, HTML and quote tags: tests/discourse.rs, with Discourse's own engine.
 
     #[test]
     fn parsers_never_panic(input in any::<String>(), words in prop::collection::vec(any::<String>(), 0..5)) {

@@ -17,11 +17,10 @@ use super::history::{Exclude, choose, fetch, only_thread};
 use super::record::{BotRecord, Stage};
 use crate::cli::Global;
 use crate::config::Config;
-use crate::discourse::api::TopicListPage;
-use crate::discourse::publish::{RetryPolicy, normalize_title, publish, with_retries};
+use crate::discourse::publish::{RetryPolicy, publish, with_retries};
 use crate::discourse::types::NewTopic;
 use crate::discourse::{Auth, Client, categories, composer};
-use crate::headless::transcript::{PostOptions, post_from};
+use crate::headless::transcript::{PostOptions, post_from, selection_id};
 use crate::transcript::model::{ChatEvent, ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::{Range, Timeline, spec};
 
@@ -305,6 +304,7 @@ impl Bot {
             raw: post.markdown,
             category_id: Some(cat.id),
             tags: post.tags,
+            external_id: selection_id(&info, &post.messages),
             note,
         }))
     }
@@ -319,7 +319,8 @@ impl Bot {
         )?)
     }
 
-    /// Publishes the recorded topic exactly once; `resumed`: an earlier run may have created it.
+    /// Publishes the recorded topic exactly once, through the client's exactly-once path
+    /// (`external_id`); `resumed`: an earlier, killed run may have created it already.
     async fn publish(
         &mut self,
         _room: &str,
@@ -333,47 +334,33 @@ impl Bot {
             raw,
             category_id,
             tags,
+            external_id,
             note,
         } = stage
         else {
             return Ok(String::new());
         };
         let user = self.as_user(&forum_user)?;
-        if resumed && let Some(url) = existing(&user, &forum_user, &title).await {
-            return Ok(format!("published “{title}”{note}: {url}"));
-        }
         let topic = NewTopic {
-            title: title.clone(),
+            title,
             raw,
             category_id,
             tags,
+            external_id,
+            media: Vec::new(),
         };
         Ok(
             match publish(&user, &topic, &RetryPolicy::default()).await {
+                // Found by its id: made by this command before a restart, or by someone who
+                // published the same messages earlier (from the app, the CLI or the bot).
+                Ok(done) if done.already && !resumed => {
+                    format!("already published “{}”: {}", done.title, done.url)
+                }
                 Ok(done) => format!("published “{}”{note}: {}", done.title, done.url),
                 Err(e) => format!("not published: {}", e.lines().join("; ")),
             },
         )
     }
-}
-
-/// The URL of `username`'s newest topic titled `title`, if there is one.
-async fn existing(user: &Client, username: &str, title: &str) -> Option<String> {
-    let policy = RetryPolicy::default();
-    let path = format!("/u/{username}.json");
-    let me: serde_json::Value = with_retries(&policy, || user.get(&path)).await.ok()?;
-    let my_id = me["user"]["id"].as_i64()?;
-    let page: TopicListPage = with_retries(&policy, || {
-        user.get("/latest.json?order=created&per_page=50")
-    })
-    .await
-    .ok()?;
-    let want = normalize_title(title);
-    page.topic_list
-        .topics
-        .into_iter()
-        .find(|t| t.original_poster() == Some(my_id) && normalize_title(&t.title) == want)
-        .map(|t| crate::discourse::publish::topic_url(&user.base_url(), &t.slug, t.id))
 }
 
 /// `2 h 5 min`, `40 s`: durations in replies.

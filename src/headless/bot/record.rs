@@ -38,6 +38,10 @@ pub enum Stage {
         raw: String,
         category_id: Option<u64>,
         tags: Vec<String>,
+        /// The selection's `external_id`: the client's exactly-once publish finds a topic an
+        /// earlier (killed) run created instead of posting again.
+        #[serde(default)]
+        external_id: Option<String>,
         /// What the success reply adds (e.g. the zone times were read in).
         note: String,
     },

@@ -49,7 +49,7 @@ impl Editor {
     /// Replaces the text (rebuild, `$EDITOR`, restored draft); undo history starts anew.
     /// Control characters are replaced: the text area draws lines as they are.
     pub fn set_text(&mut self, text: &str) {
-        let mut area = TextArea::new(crate::tui::sanitize::lines(text));
+        let mut area = TextArea::new(roomscribe_transcript::sanitize::display_lines(text));
         area.set_max_histories(200);
         area.set_cursor_line_style(ratatui::style::Style::default());
         self.area = area;

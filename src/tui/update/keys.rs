@@ -7,8 +7,8 @@ use ratatui_textarea::TextArea;
 use super::{editor, forum, publish, room};
 use crate::tui::keymap::{Action, Mode};
 use crate::tui::msg::Command;
-use crate::tui::sanitize;
 use crate::tui::state::{Ask, Focus, State};
+use roomscribe_transcript::sanitize;
 
 pub fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     if key.kind == KeyEventKind::Release {
@@ -47,14 +47,14 @@ pub fn on_paste(state: &mut State, text: &str) {
     match state.mode() {
         Mode::Command => insert(
             state.command.as_mut(),
-            &sanitize::clean(&text.replace(['\n', '\r'], " ")),
+            &sanitize::display(&text.replace(['\n', '\r'], " ")),
         ),
         Mode::Publish => publish::paste(state, text),
         Mode::Editor if !state.editor.preview => {
             state
                 .editor
                 .area
-                .insert_str(sanitize::lines(text).join("\n"));
+                .insert_str(sanitize::display_lines(text).join("\n"));
             editor::touched(state);
         }
         _ => {}

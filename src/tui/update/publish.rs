@@ -97,7 +97,7 @@ pub fn paste(state: &mut State, text: &str) {
             Field::Category => &mut p.filter,
             Field::Tags => &mut p.tags,
         };
-        field.insert_str(crate::tui::sanitize::clean(
+        field.insert_str(roomscribe_transcript::sanitize::display(
             &text.replace(['\n', '\r'], " "),
         ));
     }
@@ -157,6 +157,8 @@ fn submit(state: &mut State) {
 }
 
 fn publish_now(state: &mut State, out: &mut Vec<Command>) {
+    let external_id = crate::tui::transcript::selection_id(state);
+    let media = crate::tui::transcript::post_media(state);
     let Some(p) = state.publish.as_mut() else {
         return;
     };
@@ -172,6 +174,8 @@ fn publish_now(state: &mut State, out: &mut Vec<Command>) {
         raw,
         category_id: category,
         tags,
+        external_id,
+        media,
     })));
 }
 
@@ -204,7 +208,9 @@ fn composer(state: &mut State, out: &mut Vec<Command>) {
 }
 
 pub fn published(state: &mut State, topic: PublishedTopic, out: &mut Vec<Command>) {
-    let note = if topic.adopted {
+    let note = if topic.already {
+        "already published"
+    } else if topic.adopted {
         "found the topic an earlier attempt created"
     } else {
         "published"

@@ -7,9 +7,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::dialog;
 use crate::tui::keymap::{Action, Mode};
-use crate::tui::sanitize;
 use crate::tui::state::{Ask, State};
 use crate::tui::theme::Role;
+use roomscribe_transcript::sanitize;
 
 pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
     let Some(ask) = &state.ask else { return };
@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
     let mut lines = vec![Line::styled(question, th.style(Role::Title)), Line::raw("")];
     for l in body {
         lines.push(Line::styled(
-            format!("  {}", sanitize::clean(&l)),
+            format!("  {}", sanitize::display(&l)),
             th.style(Role::Reply),
         ));
     }

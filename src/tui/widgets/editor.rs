@@ -7,9 +7,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane;
 use crate::tui::keymap::{Action, Mode};
-use crate::tui::sanitize;
 use crate::tui::state::{MIN_POST, State};
 use crate::tui::theme::Role;
+use roomscribe_transcript::sanitize;
 
 pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
     let th = &state.theme;
@@ -101,7 +101,7 @@ fn preview(state: &State) -> Vec<Line<'static>> {
         .lines()
         .iter()
         .map(|l| {
-            let l = sanitize::clean(l);
+            let l = sanitize::display(l);
             if l.starts_with('#') {
                 Line::styled(
                     l.trim_start_matches('#').trim().to_string(),

@@ -4,13 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use roomscribe_discourse::types::PublishedTopic;
 
 use super::dialog;
 use super::wrap::truncate;
 use crate::tui::keymap::{Action, Mode};
-use crate::tui::sanitize;
 use crate::tui::state::{Field, MIN_TITLE, Publish, Stage, State};
 use crate::tui::theme::Role;
+use roomscribe_transcript::sanitize;
 
 /// Category rows shown in the picker.
 const PICK_ROWS: usize = 7;
@@ -21,7 +22,7 @@ pub fn draw(frame: &mut Frame, state: &State, outer: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &p.stage {
-        Stage::Done(topic) => done(state, &topic.url, topic.adopted),
+        Stage::Done(topic) => done(state, topic),
         Stage::Publishing => vec![
             Line::styled("Publishing… ", state.theme.style(Role::Progress)),
             Line::styled(
@@ -41,7 +42,7 @@ fn field<'a>(state: &State, p: &Publish, which: Field, label: &'a str, text: Str
     let label_role = if focused { Role::Key } else { Role::Dim };
     let mut spans = vec![
         Span::styled(format!("{label:<9}"), th.style(label_role)),
-        Span::styled(sanitize::clean(&text), th.style(Role::Input)),
+        Span::styled(sanitize::display(&text), th.style(Role::Input)),
     ];
     if focused {
         spans.push(Span::styled("▏", th.style(Role::Key)));
@@ -94,7 +95,7 @@ fn form(state: &State, p: &Publish, w: usize) -> Vec<Line<'static>> {
         };
         let lock = if c.read_restricted { " (private)" } else { "" };
         let text = truncate(
-            &sanitize::clean(&format!("{path}{lock}")),
+            &sanitize::display(&format!("{path}{lock}")),
             w.saturating_sub(11),
         );
         let role = if picked { Role::Cursor } else { Role::Text };
@@ -122,7 +123,7 @@ fn form(state: &State, p: &Publish, w: usize) -> Vec<Line<'static>> {
         ));
         for e in errors {
             lines.push(Line::styled(
-                format!("  {}", sanitize::clean(e)),
+                format!("  {}", sanitize::display(e)),
                 th.style(Role::StatusErr),
             ));
         }
@@ -152,7 +153,7 @@ fn confirm(state: &State, p: &Publish) -> Vec<Line<'static>> {
     let row = |label: &str, value: String| {
         Line::from(vec![
             Span::styled(format!("{label:<10}"), th.style(Role::Dim)),
-            Span::styled(sanitize::clean(&value), th.style(Role::Text)),
+            Span::styled(sanitize::display(&value), th.style(Role::Text)),
         ])
     };
     let ed = &state.editor;
@@ -170,7 +171,7 @@ fn confirm(state: &State, p: &Publish) -> Vec<Line<'static>> {
     ];
     for l in ed.area.lines().iter().take(6) {
         lines.push(Line::styled(
-            format!("  {}", sanitize::clean(l)),
+            format!("  {}", sanitize::display(l)),
             th.style(Role::Reply),
         ));
     }
@@ -190,19 +191,25 @@ fn confirm(state: &State, p: &Publish) -> Vec<Line<'static>> {
     lines
 }
 
-fn done(state: &State, url: &str, adopted: bool) -> Vec<Line<'static>> {
+fn done(state: &State, topic: &PublishedTopic) -> Vec<Line<'static>> {
     let th = &state.theme;
     let km = &state.keymap;
-    let head = if adopted {
+    let head = if topic.already {
+        "Already published (not posted again):"
+    } else if topic.adopted {
         "Found the topic an earlier attempt created:"
     } else {
         "Published:"
     };
     let mut lines = vec![
         Line::styled(head, th.style(Role::StatusOk)),
-        Line::styled(sanitize::clean(url), th.style(Role::Media)),
-        Line::raw(""),
+        Line::styled(sanitize::display(&topic.url), th.style(Role::Media)),
     ];
+    // What could not go into the post (media the forum refused, ...), one line each.
+    for note in &topic.notes {
+        lines.push(Line::styled(sanitize::display(note), th.style(Role::Dim)));
+    }
+    lines.push(Line::raw(""));
     for (a, label) in [
         (Action::CopyUrl, "copy the link"),
         (Action::OpenUrl, "open it in the browser"),

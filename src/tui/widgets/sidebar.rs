@@ -10,9 +10,9 @@ use roomscribe_transcript::model::ConnState;
 
 use super::pane;
 use super::wrap::truncate;
-use crate::tui::sanitize;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Role;
+use roomscribe_transcript::sanitize;
 
 /// Each item takes this many rows.
 pub const ITEM_ROWS: u16 = 2;
@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
             ItemKind::Reply => "re:",
             ItemKind::Notification => "you",
         };
-        let head = truncate(&sanitize::clean(&item.title), w.saturating_sub(5));
+        let head = truncate(&sanitize::display(&item.title), w.saturating_sub(5));
         let mut top = Line::from(vec![
             Span::styled(format!("{kind:<4}"), th.style(Role::Dim)),
             Span::styled(head, th.style(Role::Title)),
@@ -57,8 +57,8 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
         let cat = sb.category_name(item.category_id).unwrap_or("");
         let mut info = format!(
             "    {} · {}",
-            sanitize::clean(&item.username),
-            sanitize::clean(cat)
+            sanitize::display(&item.username),
+            sanitize::display(cat)
         );
         let mut spans = Vec::new();
         if !item.routes.is_empty() {
@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
         let tail = if forwarded { " ✓ fwd" } else { "" };
         let room_w = w.saturating_sub(super::wrap::width(&info) + tail.len());
         spans.push(Span::styled(
-            truncate(&sanitize::clean(&item.routes.join(",")), room_w),
+            truncate(&sanitize::display(&item.routes.join(",")), room_w),
             th.style(Role::Route),
         ));
         spans.push(Span::styled(tail, th.style(Role::Forwarded)));
@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
     let mut block = pane(state, title, focused);
     match &sb.conn {
         ConnState::Offline { reason } => {
-            let text = truncate(&format!(" offline: {} ", sanitize::clean(reason)), w);
+            let text = truncate(&format!(" offline: {} ", sanitize::display(reason)), w);
             block = block.title_bottom(Line::styled(text, th.style(Role::StatusErr)));
         }
         ConnState::Reconnecting { in_secs, .. } => {

@@ -7,10 +7,10 @@ use ratatui::widgets::Paragraph;
 use roomscribe_transcript::model::ConnState;
 
 use crate::tui::keymap::{Action, Mode};
-use crate::tui::sanitize;
 use crate::tui::state::{Level, State};
 use crate::tui::theme::Role;
 use chrono::{DateTime, Utc};
+use roomscribe_transcript::sanitize;
 
 /// Below this width the status bar uses short forms.
 const COMPACT_BELOW: u16 = 100;
@@ -33,7 +33,7 @@ fn conn<'a>(state: &State, label: &'a str, c: &ConnState, since: DateTime<Utc>) 
             (text, Role::StatusWarn)
         }
         ConnState::Offline { reason } if wide => (
-            format!("✗ offline: {}", sanitize::clean(reason)),
+            format!("✗ offline: {}", sanitize::display(reason)),
             Role::StatusErr,
         ),
         ConnState::Offline { .. } => ("✗ offline".to_string(), Role::StatusErr),
@@ -115,12 +115,12 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
                 Level::Warn => Role::StatusWarn,
                 Level::Error => Role::StatusErr,
             };
-            Line::styled(sanitize::clean(&f.text), th.style(role))
+            Line::styled(sanitize::display(&f.text), th.style(role))
         }
         None => {
             let help = state.keymap.keys_for(Mode::Normal, Action::Help);
             Line::from(vec![
-                Span::styled(sanitize::clean(&state.room.title()), th.style(Role::Dim)),
+                Span::styled(sanitize::display(&state.room.title()), th.style(Role::Dim)),
                 Span::styled(format!("  {help} help"), th.style(Role::Dim)),
             ])
         }

@@ -11,9 +11,9 @@ use roomscribe_transcript::model::{ChatMessage, MessageKind};
 
 use super::wrap::{pad, truncate, width, wrap};
 use super::{layout, pane};
-use crate::tui::sanitize;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Role;
+use roomscribe_transcript::sanitize;
 
 const TIME_W: usize = 6;
 const GUTTER_W: usize = 2;
@@ -81,18 +81,18 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
     let mut rows: Vec<(String, Role)> = Vec::new();
     if let Some(reply_id) = &m.reply_to {
         let ctx = match tl.by_id(reply_id) {
-            Some(r) => format!("↳ {}: {}", sanitize::clean(&r.sender_name), first_line(r)),
+            Some(r) => format!("↳ {}: {}", sanitize::display(&r.sender_name), first_line(r)),
             None => "↳ in reply to an earlier message".to_string(),
         };
         rows.push((truncate(&ctx, text_w), Role::Reply));
     }
     let (body, role) = body_of(m);
-    for l in sanitize::lines(&body) {
+    for l in sanitize::display_lines(&body) {
         rows.extend(wrap(&l, text_w).into_iter().map(|t| (t, role)));
     }
     let name = match m.kind {
         MessageKind::Emote => "*".to_string(),
-        _ => truncate(&sanitize::clean(&m.sender_name), NAME_W),
+        _ => truncate(&sanitize::display(&m.sender_name), NAME_W),
     };
     let name_style = if ignored {
         th.style(Role::Ignored)
@@ -140,7 +140,7 @@ fn first_line(m: &ChatMessage) -> String {
     if m.redacted {
         return "(deleted)".into();
     }
-    sanitize::clean(m.body.lines().next().unwrap_or(""))
+    sanitize::display(m.body.lines().next().unwrap_or(""))
 }
 
 fn body_of(m: &ChatMessage) -> (String, Role) {
@@ -260,7 +260,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
     let room = &state.room;
     let title = Line::from(vec![
         Span::styled(
-            format!(" {} ", sanitize::clean(&room.title())),
+            format!(" {} ", sanitize::display(&room.title())),
             th.style(Role::Title),
         ),
         Span::styled(

@@ -7,9 +7,9 @@ use ratatui::widgets::Paragraph;
 
 use super::pane;
 use super::wrap::{pad, truncate};
-use crate::tui::sanitize;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Role;
+use roomscribe_transcript::sanitize;
 
 /// Rows above the first speaker inside the pane (the summary line).
 pub const HEADER_ROWS: u16 = 1;
@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
             let ignored = sel.is_ignored(&s.sender, &s.name);
             let mark = if ignored { "✗" } else { "✓" };
             let name_w = w.saturating_sub(8);
-            let name = truncate(&sanitize::clean(&s.name), name_w);
+            let name = truncate(&sanitize::display(&s.name), name_w);
             let style = if ignored {
                 th.style(Role::Ignored)
             } else {

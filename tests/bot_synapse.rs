@@ -611,3 +611,133 @@ async fn two_rooms_in_one_process_each_get_their_own_answers_and_notices() {
         bb.iter().any(|x| x.contains("Dev news")) && !bb.iter().any(|x| x.contains("Support news"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn real_kill_the_moment_the_topic_exists_still_one_topic_one_reply() {
+    let Some((synapse, r)) = setup("").await else {
+        return;
+    };
+    let start = || {
+        Bot::start(
+            &r.forum,
+            r.dir.path(),
+            &synapse.url,
+            &r.bot_user.access_token,
+        )
+    };
+    let mut bot = start();
+    bot.wait_for("room connected", 1).await;
+    stored_record(r.dir.path()).await;
+    r.moderator
+        .say(&r.room, "The only line of this talk")
+        .await
+        .unwrap();
+    // The forum commits and then drops the answer, so the bot is between "created" and
+    // "recorded" when the kill comes.
+    r.forum
+        .set_fault(roomscribe_forum_standin::Fault::DropAfterCreate, 1);
+    let cmd = r
+        .moderator
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"Killed mid publish\"",
+        )
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while r.forum.topics().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never published");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    bot.kill();
+    let mut bot = start();
+    bot.wait_for("room connected", 1).await;
+    let replies = |r: &Room| {
+        let (m, room, bot) = (
+            r.moderator.clone(),
+            r.room.clone(),
+            r.bot_user.user_id.clone(),
+        );
+        async move { replies_from(&m, &room, &bot).await }
+    };
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while replies(&r).await.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never replied");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    bot.kill();
+    assert_eq!(r.forum.topics().len(), 1, "{:#?}", r.forum.topics());
+    let got = replies(&r).await;
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(reply_target(&got[0]), cmd);
+    assert!(body(&got[0]).contains("Killed mid publish"), "{got:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cooldown_and_room_power_level_are_enforced() {
+    let Some((synapse, r)) = setup("min_power_level = 50\n").await else {
+        return;
+    };
+    // A second forum admin who has no power in the room.
+    let low = synapse.register("low").await.unwrap();
+    low.join(&r.room).await.unwrap();
+    let mut cfg = std::fs::read_to_string(r.dir.path().join("config/config.toml")).unwrap();
+    cfg = cfg.replace("cooldown = \"0\"", "cooldown = \"1h\"");
+    cfg = cfg.replace(
+        "[users]\n",
+        &format!("[users]\n\"{}\" = \"admin\"\n", low.user_id),
+    );
+    std::fs::write(r.dir.path().join("config/config.toml"), cfg).unwrap();
+    let mut bot = Bot::start(
+        &r.forum,
+        r.dir.path(),
+        &synapse.url,
+        &r.bot_user.access_token,
+    );
+    bot.wait_for("room connected", 1).await;
+    r.moderator
+        .say(&r.room, "Something worth keeping")
+        .await
+        .unwrap();
+    let first = r
+        .moderator
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"First within the hour\"",
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {first}"), 1).await;
+    let second = r
+        .moderator
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"Second within the hour\"",
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {second}"), 1).await;
+    let weak = low
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"From a powerless admin\"",
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {weak}"), 1).await;
+    bot.kill();
+    let topics = r.forum.topics();
+    let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
+    assert_eq!(topics.len(), 1, "{topics:#?} {replies:#?}");
+    assert_eq!(topics[0].title, "First within the hour");
+    let to = |id: &str| {
+        replies
+            .iter()
+            .find(|e| reply_target(e) == id)
+            .map(|e| body(e).to_string())
+            .unwrap_or_default()
+    };
+    assert!(to(&second).contains("try again in"), "{replies:#?}");
+    assert!(to(&weak).contains("power level 50"), "{replies:#?}");
+}

@@ -422,7 +422,6 @@ async fn watch_skips_a_bad_rule_and_the_good_one_still_forwards() {
     );
 }
 
-
 /// A forum title aimed at terminals and at room members' clients (Issue: escape injection).
 const EVIL_TITLE: &str = "Evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}P1$q\u{1b}\\ \u{8}\u{7f}\u{202e}txt \u{9b}31m \u{1b}]8;;http://x\u{1b}\\link title";
 

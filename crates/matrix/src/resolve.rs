@@ -79,22 +79,61 @@ pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget>
     })
 }
 
-/// `user_id`'s power level in the room (`m.room.power_levels`: its entry, else `users_default`).
+/// `user_id`'s power level in the room, computed by ruma from `m.room.power_levels` and the
+/// room's version and creators (from room version 12 the creators have "infinite" power, which
+/// is `i64::MAX` here).
 pub async fn power_level(client: &Client, room_id: &RoomId, user_id: &str) -> Result<i64> {
-    let levels = state(client, room_id, StateEventType::RoomPowerLevels).await?;
-    let Some(levels) = levels else {
-        return Ok(0);
+    use matrix_sdk::ruma::events::room::power_levels::{
+        RoomPowerLevels, RoomPowerLevelsEventContent, UserPowerLevel,
     };
-    let num = |v: &Value| {
-        v.as_i64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-    };
-    Ok(levels
-        .get("users")
-        .and_then(|u| u.get(user_id))
-        .and_then(num)
-        .or_else(|| levels.get("users_default").and_then(num))
-        .unwrap_or(0))
+    use matrix_sdk::ruma::{OwnedUserId, RoomVersionId, UserId};
+    let bad = |what: &str, e: &dyn std::fmt::Display| Error::Request(format!("{what}: {e}"));
+    let user = UserId::parse(user_id).map_err(|e| bad(user_id, &e))?;
+    let create = state_event(client, room_id, StateEventType::RoomCreate)
+        .await?
+        .unwrap_or_default();
+    let version = create["content"]["room_version"].as_str().unwrap_or("1");
+    let rules = RoomVersionId::try_from(version)
+        .ok()
+        .and_then(|v| v.rules())
+        .ok_or_else(|| bad("room version", &version))?;
+    let mut creators: Vec<OwnedUserId> = Vec::new();
+    let named = std::iter::once(&create["sender"]).chain(
+        create["content"]["additional_creators"]
+            .as_array()
+            .into_iter()
+            .flatten(),
+    );
+    for c in named.filter_map(Value::as_str) {
+        if let Ok(id) = UserId::parse(c) {
+            creators.push(id);
+        }
+    }
+    let content: Option<RoomPowerLevelsEventContent> =
+        match state(client, room_id, StateEventType::RoomPowerLevels).await? {
+            Some(v) => Some(serde_json::from_value(v).map_err(|e| bad("power levels", &e))?),
+            None => None,
+        };
+    let levels = RoomPowerLevels::new(content.into(), &rules.authorization, creators);
+    Ok(match levels.for_user(&user) {
+        UserPowerLevel::Int(n) => n.into(),
+        _ => i64::MAX,
+    })
+}
+
+/// A whole state event (sender included), None when the room has none.
+async fn state_event(
+    client: &Client,
+    room_id: &RoomId,
+    kind: StateEventType,
+) -> Result<Option<Value>> {
+    let mut request = get_state::Request::new(room_id.to_owned(), kind, String::new());
+    request.format = get_state::StateEventFormat::Event;
+    match client.send(request).await {
+        Ok(resp) => Ok(serde_json::from_str(resp.event_or_content.get()).ok()),
+        Err(e) if matches!(kind_of(&e), Some(ErrorKind::NotFound)) => Ok(None),
+        Err(e) => Err(Error::http(&e)),
+    }
 }
 
 /// The content of a state event, None when the room has none.

@@ -55,10 +55,12 @@ pub fn help(prefix: &str, tz: &str) -> String {
     )
 }
 
-/// Text the bot says can name people and `@room` without pinging anyone: a word joiner after
-/// each `@` breaks the mention for clients that still scan the body.
+/// Text the bot says, safe for every member's client: the one sanitizer's post mode (no
+/// control or escape sequences, which titles typed in the room or forum words could carry),
+/// and a word joiner after each `@`, so it can name people and `@room` without pinging anyone
+/// in clients that still scan the body (the reply's `m.mentions` is empty as well).
 pub fn defang(text: &str) -> String {
-    text.replace('@', "@\u{2060}")
+    roomscribe_transcript::sanitize::post(text).replace('@', "@\u{2060}")
 }
 
 #[cfg(test)]
@@ -100,5 +102,7 @@ mod tests {
     fn defanged_text_pings_nobody() {
         let t = defang("@room see @bob:hs");
         assert!(!t.contains("@room") && !t.contains("@bob"));
+        let t = defang("published \u{1b}[2J“x\u{202e}”\u{7}\nnext line");
+        assert_eq!(t, "published “x”\nnext line");
     }
 }

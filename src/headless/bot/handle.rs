@@ -22,6 +22,7 @@ use crate::discourse::types::NewTopic;
 use crate::discourse::{Auth, Client, categories, composer};
 use crate::headless::transcript::{PostOptions, post_from, selection_id};
 use crate::transcript::model::{ChatEvent, ChatMessage, RoomInfo, TimelineEvent};
+use crate::transcript::sanitize::display;
 use crate::transcript::{Range, Timeline, spec};
 
 /// The `[bot]` settings, checked at start.
@@ -178,7 +179,7 @@ impl Bot {
         .await;
         match sent {
             Ok(_) => {
-                println!("replied to {}: {text}", m.event_id);
+                println!("replied to {}: {}", m.event_id, display(&text));
                 self.p.record.set(&m.event_id, room, m.ts, Stage::Done);
                 self.p.record.save(&self.p.path)
             }

@@ -741,3 +741,52 @@ async fn cooldown_and_room_power_level_are_enforced() {
     assert!(to(&second).contains("try again in"), "{replies:#?}");
     assert!(to(&weak).contains("power level 50"), "{replies:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn preview_with_bare_times_names_the_zone_links_the_composer_and_pings_nobody() {
+    let Some((synapse, r)) = setup("").await else {
+        return;
+    };
+    let mut bot = Bot::start(
+        &r.forum,
+        r.dir.path(),
+        &synapse.url,
+        &r.bot_user.access_token,
+    );
+    bot.wait_for("room connected", 1).await;
+    r.moderator
+        .say(&r.room, "A line worth a preview")
+        .await
+        .unwrap();
+    // A bare start two minutes ago, in the bot's zone (the test runs it in Europe/Berlin).
+    let start = (chrono::Utc::now() - chrono::Duration::minutes(2))
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%H:%M");
+    let cmd = r
+        .moderator
+        .say(
+            &r.room,
+            &format!(
+                "!transcript preview from:{start} category:support title:\"Ping @room and {}\"",
+                r.moderator.user_id
+            ),
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("replied to {cmd}"), 1).await;
+    bot.kill();
+    assert!(r.forum.topics().is_empty(), "a preview publishes nothing");
+    let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    let reply = &replies[0];
+    let text = body(reply);
+    assert_eq!(reply_target(reply), cmd);
+    assert!(text.contains("Europe/Berlin"), "{text}");
+    assert!(text.contains("/new-topic?"), "{text}");
+    assert!(text.contains("Ping"), "{text}");
+    assert!(
+        !text.contains("@room") && !text.contains(&r.moderator.user_id),
+        "{text}"
+    );
+    assert_eq!(reply["content"]["m.mentions"], serde_json::json!({}));
+}

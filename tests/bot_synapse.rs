@@ -675,7 +675,7 @@ async fn real_kill_the_moment_the_topic_exists_still_one_topic_one_reply() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn cooldown_and_room_power_level_are_enforced() {
+async fn cooldown_and_room_power_level_are_enforced_and_refusals_do_not_flood() {
     let Some((synapse, r)) = setup("min_power_level = 50\n").await else {
         return;
     };
@@ -726,6 +726,15 @@ async fn cooldown_and_room_power_level_are_enforced() {
         .await
         .unwrap();
     bot.wait_for(&format!("replied to {weak}"), 1).await;
+    // Refused again within the cooldown: handled, but without another reply.
+    let again = low
+        .say(
+            &r.room,
+            "!transcript last:1 category:support title:\"Asking again\"",
+        )
+        .await
+        .unwrap();
+    bot.wait_for(&format!("ignored {again}"), 1).await;
     bot.kill();
     let topics = r.forum.topics();
     let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
@@ -740,6 +749,11 @@ async fn cooldown_and_room_power_level_are_enforced() {
     };
     assert!(to(&second).contains("try again in"), "{replies:#?}");
     assert!(to(&weak).contains("power level 50"), "{replies:#?}");
+    assert!(
+        replies.iter().all(|e| reply_target(e) != again),
+        "{replies:#?}"
+    );
+    assert_eq!(replies.len(), 3, "{replies:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,6 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use roomscribe_matrix::matrix_sdk::Client as ChatClient;
+use roomscribe_matrix::matrix_sdk::ruma::OwnedRoomId;
+use roomscribe_matrix::power_level;
 use serde_json::Value;
 
 use crate::discourse::{Client, ForumError};
@@ -71,6 +74,34 @@ pub async fn check_staff(admin: &Client, username: &str, allow: Allow) -> Result
         Err(format!(
             "only {who} may ask for transcripts; forum user {username} is not"
         ))
+    }
+}
+
+/// Who sent a command, as whom they would post, and where.
+pub struct Asker<'a> {
+    pub sender: &'a str,
+    pub forum_user: &'a str,
+    pub room: &'a str,
+}
+
+/// Why `who` may not ask (forum staff, then the room power level), None when they may.
+pub async fn refusal(
+    admin: &Client,
+    chat: &ChatClient,
+    who: &Asker<'_>,
+    opts: &super::handle::Options,
+) -> Option<String> {
+    if let Err(why) = check_staff(admin, who.forum_user, opts.allow).await {
+        return Some(why);
+    }
+    let min = opts.min_power_level?;
+    let room_id = OwnedRoomId::try_from(who.room).ok()?;
+    match power_level(chat, &room_id, who.sender).await {
+        Ok(level) if level >= min => None,
+        Ok(level) => Some(format!(
+            "this needs power level {min} in the room (you have {level})"
+        )),
+        Err(e) => Some(format!("cannot read the room's power levels: {e}")),
     }
 }
 

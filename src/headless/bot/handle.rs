@@ -9,9 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use roomscribe_matrix::matrix_sdk::Client as ChatClient;
 use roomscribe_matrix::matrix_sdk::ruma::OwnedRoomId;
-use roomscribe_matrix::{power_level, send_reply};
+use roomscribe_matrix::send_reply;
 
-use super::access::{Allow, check_staff, forum_username};
+use super::access::{Allow, Asker, forum_username, refusal};
 use super::command::{Request, defang, help, parse_request};
 use super::history::{Exclude, choose, fetch, only_thread};
 use super::record::{BotRecord, Stage};
@@ -78,12 +78,16 @@ pub struct Bot {
     p: Parts,
     /// Sender → when their last transcript command was accepted.
     last_ask: HashMap<String, DateTime<Utc>>,
+    /// Sender → when they were last told they may not ask.
+    last_refused: HashMap<String, DateTime<Utc>>,
 }
 
 /// What a command comes to before anything is published.
 enum Answer {
     Say(String),
     Publish(Stage),
+    /// Handled without a word (a repeated refusal within the cooldown).
+    Quiet,
 }
 
 impl Bot {
@@ -91,6 +95,7 @@ impl Bot {
         Self {
             p,
             last_ask: HashMap::new(),
+            last_refused: HashMap::new(),
         }
     }
 
@@ -144,6 +149,11 @@ impl Bot {
                 };
                 match answer {
                     Answer::Say(text) => text,
+                    Answer::Quiet => {
+                        println!("ignored {}: refused again within the cooldown", m.event_id);
+                        self.p.record.set(&m.event_id, room, m.ts, Stage::Done);
+                        return self.p.record.save(&self.p.path);
+                    }
                     Answer::Publish(stage) => {
                         self.p.record.set(&m.event_id, room, m.ts, stage.clone());
                         self.p.record.save(&self.p.path)?;
@@ -206,25 +216,21 @@ impl Bot {
             }
         };
         let forum_user = forum_username(&m.sender, &self.p.opts.post.users);
-        if let Err(why) = check_staff(&self.p.admin, &forum_user, self.p.opts.allow).await {
-            return Answer::Say(format!("not published: {why}"));
-        }
-        if let Some(min) = self.p.opts.min_power_level
-            && let Ok(room_id) = OwnedRoomId::try_from(room)
-        {
-            match power_level(&self.p.chat, &room_id, &m.sender).await {
-                Ok(level) if level >= min => {}
-                Ok(level) => {
-                    return Answer::Say(format!(
-                        "not published: this needs power level {min} in the room (you have {level})"
-                    ));
-                }
-                Err(e) => {
-                    return Answer::Say(format!(
-                        "not published: cannot read the room's power levels: {e}"
-                    ));
-                }
+        let who = Asker {
+            sender: &m.sender,
+            forum_user: &forum_user,
+            room,
+        };
+        if let Some(why) = refusal(&self.p.admin, &self.p.chat, &who, &self.p.opts).await {
+            // One refusal per cooldown and person: a flood of commands from someone who may
+            // not ask does not become a flood of replies.
+            if let Some(last) = self.last_refused.get(&m.sender)
+                && m.ts - *last < self.p.opts.cooldown
+            {
+                return Answer::Quiet;
             }
+            self.last_refused.insert(m.sender.clone(), m.ts);
+            return Answer::Say(format!("not published: {why}"));
         }
         if let Some(last) = self.last_ask.get(&m.sender) {
             let since = m.ts - *last;

@@ -804,3 +804,41 @@ async fn preview_with_bare_times_names_the_zone_links_the_composer_and_pings_nob
     );
     assert_eq!(reply["content"]["m.mentions"], serde_json::json!({}));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_the_homeserver_refused_is_sent_once_it_may_without_a_restart() {
+    let Some((synapse, r)) = setup("").await else {
+        return;
+    };
+    let mut bot = Bot::start(
+        &r.forum,
+        r.dir.path(),
+        &synapse.url,
+        &r.bot_user.access_token,
+    );
+    bot.wait_for("room connected", 1).await;
+    // Messages now need power 50: the bot (0) cannot answer.
+    let path = format!("/rooms/{}/state/m.room.power_levels/", encode(&r.room));
+    let mut levels = r.moderator.get(&path).await.unwrap();
+    levels["events_default"] = 50.into();
+    let put = |levels: Value| {
+        let (m, room) = (r.moderator.clone(), r.room.clone());
+        async move {
+            m.put_state(&room, "m.room.power_levels", levels)
+                .await
+                .unwrap()
+        }
+    };
+    put(levels.clone()).await;
+    let cmd = r.moderator.say(&r.room, "!transcript help").await.unwrap();
+    bot.wait_for("replying:", 1).await;
+    levels["events_default"] = 0.into();
+    put(levels).await;
+    // Any later activity in the room brings the next batch, and the reply goes out.
+    r.moderator.say(&r.room, "Anyone there?").await.unwrap();
+    bot.wait_for(&format!("replied to {cmd}"), 1).await;
+    bot.kill();
+    let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    assert_eq!(reply_target(&replies[0]), cmd);
+}

@@ -176,6 +176,14 @@ impl TestUser {
         bail!("{room_id} never showed the new name {name}")
     }
 
+    /// Replaces the room state event `event_type` (empty state key), e.g. power levels.
+    pub async fn put_state(&self, room_id: &str, event_type: &str, content: Value) -> Result<()> {
+        let path = format!("/rooms/{}/state/{event_type}/", enc(room_id));
+        self.call(reqwest::Method::PUT, &path, Some(content))
+            .await?;
+        Ok(())
+    }
+
     /// Uploads bytes to the media repository; returns the `mxc://` URI.
     pub async fn upload(&self, content_type: &str, bytes: Vec<u8>) -> Result<String> {
         let url = format!("{}/_matrix/media/v3/upload", self.homeserver);

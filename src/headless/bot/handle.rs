@@ -11,56 +11,18 @@ use roomscribe_matrix::matrix_sdk::Client as ChatClient;
 use roomscribe_matrix::matrix_sdk::ruma::OwnedRoomId;
 use roomscribe_matrix::send_reply;
 
-use super::access::{Allow, Asker, forum_username, refusal};
+use super::access::{Asker, forum_username, refusal};
 use super::command::{Request, defang, help, parse_request};
 use super::history::{Exclude, choose, fetch, only_thread};
+pub use super::options::Options;
 use super::record::{BotRecord, Stage};
-use crate::cli::Global;
-use crate::config::Config;
 use crate::discourse::publish::{RetryPolicy, publish, with_retries};
 use crate::discourse::types::NewTopic;
 use crate::discourse::{Auth, Client, categories, composer};
-use crate::headless::transcript::{PostOptions, post_from, selection_id};
+use crate::headless::transcript::{post_from, selection_id};
 use crate::transcript::model::{ChatEvent, ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::sanitize::display;
 use crate::transcript::{Range, Timeline, spec};
-
-/// The `[bot]` settings, checked at start.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub prefix: String,
-    pub allow: Allow,
-    pub min_power_level: Option<i64>,
-    pub max_age: Duration,
-    pub cooldown: Duration,
-    pub post: PostOptions,
-}
-
-impl Options {
-    pub fn resolve(global: &Global, config: &Config) -> Result<Self> {
-        let b = &config.bot;
-        let allow = Allow::parse(&b.allow).ok_or_else(|| {
-            crate::error::usage(format!(
-                "config bot.allow: {:?} is not \"staff\" or \"admins\"",
-                b.allow
-            ))
-        })?;
-        let prefix = b.prefix.trim().to_string();
-        if prefix.is_empty() || prefix.contains(char::is_whitespace) {
-            return Err(crate::error::usage(
-                "config bot.prefix: one word, e.g. \"!transcript\"",
-            ));
-        }
-        Ok(Self {
-            prefix,
-            allow,
-            min_power_level: b.min_power_level,
-            max_age: super::duration("max_age", &b.max_age)?,
-            cooldown: super::duration("cooldown", &b.cooldown)?,
-            post: PostOptions::from_config(global, config, false)?,
-        })
-    }
-}
 
 pub struct Parts {
     pub chat: ChatClient,
@@ -109,6 +71,7 @@ impl Bot {
 
     /// Handles a sync batch's commands in order, then stores the position after it.
     pub async fn batch(&mut self, b: roomscribe_matrix::Batch) -> Result<()> {
+        self.retry_replies().await?;
         for (room, ev) in b.events {
             let ChatEvent::Live(TimelineEvent::Message(m)) = ev else {
                 continue;
@@ -133,7 +96,7 @@ impl Bot {
             .map(|h| h.stage.clone());
         let text = match stage {
             Some(Stage::Done) => return Ok(()),
-            Some(Stage::Replying { text }) => text,
+            Some(Stage::Replying { .. }) => return self.send_recorded(&m.event_id).await,
             // A kill during publishing: the topic may exist; look before posting again.
             Some(stage @ Stage::Publishing { .. }) => self.publish(room, m, stage, true).await?,
             None => {
@@ -167,15 +130,46 @@ impl Bot {
 
     /// Records the answer, sends it as a threaded reply, records that it arrived.
     async fn reply(&mut self, room: &str, m: &ChatMessage, text: String) -> Result<()> {
-        let stage = Stage::Replying { text: text.clone() };
+        let stage = Stage::Replying {
+            text,
+            thread: m.thread_id.clone(),
+        };
         self.p.record.set(&m.event_id, room, m.ts, stage);
         self.p.record.save(&self.p.path)?;
-        let Ok(room_id) = OwnedRoomId::try_from(room) else {
+        self.send_recorded(&m.event_id).await
+    }
+
+    /// Replies the homeserver has not confirmed yet (an outage, a rate limit): sent again with
+    /// their transaction ids before each batch, so none waits for a restart or is shown twice.
+    async fn retry_replies(&mut self) -> Result<()> {
+        let waiting: Vec<String> = self
+            .p
+            .record
+            .commands
+            .iter()
+            .filter(|(_, h)| matches!(h.stage, Stage::Replying { .. }))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in waiting {
+            self.send_recorded(&id).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends the recorded `Replying` answer to command `id`; Done once the homeserver has it.
+    async fn send_recorded(&mut self, id: &str) -> Result<()> {
+        let Some(h) = self.p.record.commands.get(id).cloned() else {
+            return Ok(());
+        };
+        let Stage::Replying { text, thread } = &h.stage else {
+            return Ok(());
+        };
+        let Ok(room_id) = OwnedRoomId::try_from(h.room.as_str()) else {
             return Ok(());
         };
         // Derived from the command: a resend after a restart is the same message.
-        let txn = crate::discourse::forward::txn_id(&m.event_id, "bot-reply");
-        let body = defang(&text);
+        let txn = crate::discourse::forward::txn_id(id, "bot-reply");
+        let body = defang(text);
         let sent = send_reply(
             &self.p.chat,
             &room_id,
@@ -183,18 +177,18 @@ impl Bot {
             &body,
             None,
             true,
-            &m.event_id,
-            m.thread_id.as_deref(),
+            id,
+            thread.as_deref(),
         )
         .await;
         match sent {
             Ok(_) => {
-                println!("replied to {}: {}", m.event_id, display(&text));
-                self.p.record.set(&m.event_id, room, m.ts, Stage::Done);
+                println!("replied to {id}: {}", display(text));
+                self.p.record.set(id, &h.room, h.ts, Stage::Done);
                 self.p.record.save(&self.p.path)
             }
             Err(e) => {
-                // Left as `Replying`: the next start sends it (same transaction id).
+                // Left as `Replying`: sent again before the next batch (same transaction id).
                 eprintln!("roomscribe: room: replying: {e}");
                 Ok(())
             }

@@ -7,6 +7,7 @@ mod access;
 mod command;
 mod handle;
 mod history;
+mod options;
 mod record;
 
 use std::collections::HashMap;
@@ -25,8 +26,8 @@ use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::types::ForumEvent;
 use crate::discourse::{Auth, Client};
 use crate::error::usage;
+use crate::transcript::RoomRef;
 use crate::transcript::model::ConnState;
-use crate::transcript::{RoomRef, spec};
 
 pub use record::write_private_atomically;
 
@@ -232,9 +233,4 @@ async fn wait_after(err: LiveError, backoff: &mut Backoff, tx: &mpsc::Sender<Syn
         }
     }
     true
-}
-
-/// A duration setting (`"1h"`, `"90s"`) through the one duration parser.
-fn duration(name: &str, value: &str) -> Result<chrono::Duration> {
-    spec::parse_duration(value).map_err(|e| usage(format!("config bot.{name}: {}", e.reason)))
 }

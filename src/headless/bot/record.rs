@@ -48,6 +48,9 @@ pub enum Stage {
     /// The answer is decided; the reply may not have reached the room yet.
     Replying {
         text: String,
+        /// The command's thread, so a resend lands in it too.
+        #[serde(default)]
+        thread: Option<String>,
     },
     Done,
 }

@@ -187,7 +187,15 @@ fn readme_bot_example_is_a_valid_config_and_bot_help_explains_the_commands() {
     assert_eq!(config.bot.min_power_level, Some(50));
     let (ok, help, err) = roomscribe(&["bot", "--help"]);
     assert!(ok, "{err}");
-    for word in ["!transcript", "preview", "max_age", "[bot] rooms"] {
+    for word in [
+        "!transcript",
+        "preview",
+        "max_age",
+        "[bot] rooms",
+        "prefix",
+        "cooldown",
+        "min_power_level",
+    ] {
         assert!(help.contains(word), "bot --help lacks {word:?}: {help}");
     }
 }

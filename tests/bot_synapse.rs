@@ -806,10 +806,16 @@ async fn preview_with_bare_times_names_the_zone_links_the_composer_and_pings_nob
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_reply_the_homeserver_refused_is_sent_once_it_may_without_a_restart() {
+async fn a_reply_and_a_notice_the_homeserver_refused_are_sent_once_it_may_without_a_restart() {
     let Some((synapse, r)) = setup("").await else {
         return;
     };
+    let cfg = std::fs::read_to_string(r.dir.path().join("config/config.toml")).unwrap();
+    let rule = format!(
+        "\n[[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{}\"\n",
+        r.room
+    );
+    std::fs::write(r.dir.path().join("config/config.toml"), cfg + &rule).unwrap();
     let mut bot = Bot::start(
         &r.forum,
         r.dir.path(),
@@ -817,6 +823,7 @@ async fn a_reply_the_homeserver_refused_is_sent_once_it_may_without_a_restart() 
         &r.bot_user.access_token,
     );
     bot.wait_for("room connected", 1).await;
+    bot.wait_for("forum connected", 1).await;
     // Messages now need power 50: the bot (0) cannot answer.
     let path = format!("/rooms/{}/state/m.room.power_levels/", encode(&r.room));
     let mut levels = r.moderator.get(&path).await.unwrap();
@@ -832,13 +839,37 @@ async fn a_reply_the_homeserver_refused_is_sent_once_it_may_without_a_restart() 
     put(levels.clone()).await;
     let cmd = r.moderator.say(&r.room, "!transcript help").await.unwrap();
     bot.wait_for("replying:", 1).await;
+    r.forum
+        .publish_post_as(
+            "alice",
+            None,
+            "Notice refused at first",
+            "It must still reach the room, once.",
+            2,
+            &[],
+        )
+        .unwrap();
+    bot.wait_for("sending:", 1).await;
     levels["events_default"] = 0.into();
     put(levels).await;
     // Any later activity in the room brings the next batch, and the reply goes out.
     r.moderator.say(&r.room, "Anyone there?").await.unwrap();
     bot.wait_for(&format!("replied to {cmd}"), 1).await;
+    bot.wait_for("forwarded: Notice refused at first", 1).await;
     bot.kill();
     let replies = replies_from(&r.moderator, &r.room, &r.bot_user.user_id).await;
-    assert_eq!(replies.len(), 1, "{replies:#?}");
-    assert_eq!(reply_target(&replies[0]), cmd);
+    assert_eq!(replies.len(), 2, "{replies:#?}");
+    assert_eq!(
+        replies.iter().filter(|e| reply_target(e) == cmd).count(),
+        1,
+        "{replies:#?}"
+    );
+    assert_eq!(
+        replies
+            .iter()
+            .filter(|e| body(e).contains("Notice refused at first"))
+            .count(),
+        1,
+        "{replies:#?}"
+    );
 }

@@ -268,13 +268,18 @@ impl Forwarder {
     /// already arrived is not shown twice). This is also how a restart delivers what a kill left.
     pub async fn chat_state(&mut self, up: bool) {
         if up && !self.chat_up {
-            for room in self.rooms.clone() {
-                for item in self.rec(&room).pending.clone() {
-                    self.send(&room, &item).await;
-                }
-            }
+            self.resend_pending().await;
         }
         self.chat_up = up;
+    }
+
+    /// Everything not confirmed yet, sent again with the same transaction ids.
+    pub async fn resend_pending(&self) {
+        for room in &self.rooms {
+            for item in self.rec(room).pending.clone() {
+                self.send(room, &item).await;
+            }
+        }
     }
 }
 

@@ -126,10 +126,18 @@ pub fn run(args: &[String], global: &Global, config: &Config) -> Result<()> {
             names.join(", "),
             bot.prefix()
         );
+        let mut send_failed = false;
         loop {
             tokio::select! {
                 msg = sync_rx.recv() => match msg {
-                    Some(SyncMsg::Batch(b)) => bot.batch(b).await?,
+                    Some(SyncMsg::Batch(b)) => {
+                        bot.batch(b).await?;
+                        // A notice the homeserver refused while the sync was fine: try again
+                        // now rather than at the next reconnection or restart.
+                        if std::mem::take(&mut send_failed) {
+                            fw.resend_pending().await;
+                        }
+                    }
                     Some(SyncMsg::State(s)) => {
                         eprintln!("roomscribe: room {}", forum::state_text(&s));
                         fw.chat_state(s == ConnState::Connected).await;
@@ -150,7 +158,10 @@ pub fn run(args: &[String], global: &Global, config: &Config) -> Result<()> {
                     let Some(room_id) = room_of.get(&out.room) else { continue };
                     match send_message(&chat, room_id, &out.txn_id, &out.body, Some(&out.html), out.notice).await {
                         Ok(_) => fw.sent(&out.txn_id)?,
-                        Err(e) => eprintln!("roomscribe: room: sending: {e}"),
+                        Err(e) => {
+                            eprintln!("roomscribe: room: sending: {e}");
+                            send_failed = true;
+                        }
                     }
                 }
                 _ = tokio::signal::ctrl_c() => return Ok(()),

@@ -24,6 +24,9 @@ use crate::transcript::model::{ChatEvent, ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::sanitize::display;
 use crate::transcript::{Range, Timeline, spec};
 
+/// How long an answer the room refuses is retried.
+const GIVE_UP_REPLYING: Duration = Duration::days(1);
+
 pub struct Parts {
     pub chat: ChatClient,
     pub admin: Client,
@@ -151,6 +154,22 @@ impl Bot {
             .map(|(id, _)| id.clone())
             .collect();
         for id in waiting {
+            // A room that will not take it (the bot was removed, say): not retried forever.
+            let Some((ts, room)) = self
+                .p
+                .record
+                .commands
+                .get(&id)
+                .map(|h| (h.ts, h.room.clone()))
+            else {
+                continue;
+            };
+            if Utc::now() - ts > GIVE_UP_REPLYING {
+                eprintln!("roomscribe: room: gave up replying to {id}");
+                self.p.record.set(&id, &room, ts, Stage::Done);
+                self.p.record.save(&self.p.path)?;
+                continue;
+            }
             self.send_recorded(&id).await?;
         }
         Ok(())

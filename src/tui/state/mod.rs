@@ -3,6 +3,7 @@
 mod editor;
 mod publish;
 mod room;
+pub mod rows;
 mod selection;
 mod sidebar;
 

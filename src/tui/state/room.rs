@@ -3,6 +3,8 @@
 use roomscribe_transcript::model::{ChatEvent, ConnState, RoomInfo, TimelineEvent};
 use roomscribe_transcript::timeline::{Change, Timeline};
 
+use super::rows::RowCache;
+
 #[derive(Debug, Default)]
 pub struct Backfill {
     /// A request is out; `fetched` counts what arrived for it so far.
@@ -27,6 +29,8 @@ pub struct Room {
     pub conn: ConnState,
     /// When `conn` last changed, for the reconnect countdown.
     pub conn_since: chrono::DateTime<chrono::Utc>,
+    /// Rows each message takes on screen, for scrolling and drawing.
+    pub rows: RowCache,
 }
 
 impl Room {
@@ -41,6 +45,7 @@ impl Room {
             backfill: Backfill::default(),
             conn: ConnState::Connecting,
             conn_since: chrono::DateTime::UNIX_EPOCH,
+            rows: RowCache::default(),
         }
     }
 
@@ -72,6 +77,8 @@ impl Room {
                 reached_start,
             } => {
                 let added = self.timeline.prepend(events);
+                // A page can fold edits into messages already counted.
+                self.rows.clear();
                 if !self.timeline.is_empty() && self.cursor_was_set(added) {
                     self.cursor += added;
                     self.bottom += added;
@@ -115,7 +122,12 @@ impl Room {
                 }
                 true
             }
-            Change::Updated(_) => true,
+            Change::Updated(i) => {
+                if let Some(m) = self.timeline.get(i) {
+                    self.rows.forget(&m.event_id);
+                }
+                true
+            }
             Change::Pending | Change::Unchanged => false,
         }
     }

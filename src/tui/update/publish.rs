@@ -7,7 +7,7 @@ use roomscribe_discourse::composer;
 use roomscribe_discourse::types::{ForumCommand, NewTopic, PublishedTopic};
 use roomscribe_transcript::model::ChatCommand;
 
-use super::{editor, keys};
+use super::{field, forum, post};
 use crate::tui::keymap::Action;
 use crate::tui::msg::Command;
 use crate::tui::state::{Ask, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, State};
@@ -15,7 +15,7 @@ use crate::tui::transcript;
 
 pub fn open(state: &mut State, out: &mut Vec<Command>) {
     if !state.editor.touched {
-        editor::rebuild(state);
+        post::rebuild(state);
     }
     if state.editor.text().trim().is_empty() {
         state.flash(
@@ -77,12 +77,12 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
         (_, Some(Action::OpenComposer)) => composer(state, out),
         (_, Some(Action::Submit)) => submit(state),
         (_, _) => {
-            let field = match p.field {
+            let field_area = match p.field {
                 Field::Title => &mut p.title,
                 Field::Category => &mut p.filter,
                 Field::Tags => &mut p.tags,
             };
-            if keys::text_input(Some(field), key) && p.field == Field::Category {
+            if field::input(Some(field_area), key) && p.field == Field::Category {
                 p.pick = 0;
             }
         }
@@ -92,14 +92,12 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
 
 pub fn paste(state: &mut State, text: &str) {
     if let Some(p) = state.publish.as_mut() {
-        let field = match p.field {
+        let area = match p.field {
             Field::Title => &mut p.title,
             Field::Category => &mut p.filter,
             Field::Tags => &mut p.tags,
         };
-        field.insert_str(crate::tui::sanitize::clean(
-            &text.replace(['\n', '\r'], " "),
-        ));
+        field::paste(Some(area), text);
     }
 }
 
@@ -237,10 +235,7 @@ pub fn failed(state: &mut State, errors: Vec<String>) {
 
 pub fn send_announce(state: &mut State, url: &str, text: String, out: &mut Vec<Command>) {
     out.push(Command::Chat(ChatCommand::Send {
-        txn_id: format!(
-            "roomscribe-announce-{}",
-            crate::tui::update::forum::txn_safe(url)
-        ),
+        txn_id: format!("roomscribe-announce-{}", forum::txn_safe(url)),
         body: text,
         html: None,
         notice: false,

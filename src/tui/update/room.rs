@@ -5,7 +5,7 @@ use roomscribe_transcript::model::{BackfillRequest, ChatCommand, MessageKind};
 use roomscribe_transcript::select;
 use roomscribe_transcript::spec::{self, Range};
 
-use super::editor;
+use super::post;
 use crate::tui::keymap::Action;
 use crate::tui::msg::Command;
 use crate::tui::state::{Level, State};
@@ -182,13 +182,13 @@ pub fn after_timeline_change(state: &mut State) {
         }
     }
     state.refresh_selection();
-    editor::follow_selection(state);
+    post::follow_selection(state);
     keep_cursor_visible(state);
 }
 
 pub fn selection_changed(state: &mut State) {
     state.refresh_selection();
-    editor::selection_changed(state);
+    post::selection_changed(state);
 }
 
 fn page_size(state: &State) -> isize {
@@ -208,8 +208,11 @@ pub fn keep_cursor_visible(state: &mut State) {
         state.room.bottom = cursor;
         return;
     }
-    let first = timeline::top_index(state, area);
+    let (tl, tz) = (&room.timeline, state.opts.tz);
+    let first = room.rows.top_index(tl, bottom, area.height, area.width, tz);
     if cursor < first {
-        state.room.bottom = timeline::bottom_for_top(state, area, cursor);
+        state.room.bottom = room
+            .rows
+            .bottom_for_top(tl, cursor, area.height, area.width, tz);
     }
 }

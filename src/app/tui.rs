@@ -21,13 +21,13 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
     let mut app = App::new(config, opts, Utc::now())?;
     // What `roomscribe watch` already sent shows as forwarded; a damaged record only loses marks.
     let record = crate::paths::data_dir().join("forwarded.json");
-    if let Ok(forwarded) = super::watch::Forwarded::load(&record) {
+    if let Ok(forwarded) = crate::headless::watch::Forwarded::load(&record) {
         let keys = forwarded.keys_for(room).cloned();
         app.state.sidebar.forwarded.extend(keys);
     }
-    let forum = super::forum::connect(global, config);
-    super::matrix::runtime()?.block_on(async move {
-        let client = super::matrix::client(&settings).await?;
+    let forum = crate::connect::forum::connect(global, config);
+    crate::connect::matrix::runtime()?.block_on(async move {
+        let client = crate::connect::matrix::client(&settings).await?;
         let (links, peer) = tui::links();
         tokio::spawn(crate::matrix::run(
             client,

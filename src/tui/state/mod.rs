@@ -211,7 +211,7 @@ impl State {
     }
 
     pub fn refresh_selection(&mut self) {
-        self.selection.refresh(&self.room.timeline, self.opts.gap);
+        self.selection.refresh(&self.room.timeline);
         let n = self.selection.speakers.len();
         self.user_cursor = self.user_cursor.min(n.saturating_sub(1));
     }

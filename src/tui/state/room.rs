@@ -31,6 +31,8 @@ pub struct Room {
     pub conn_since: chrono::DateTime<chrono::Utc>,
     /// Rows each message takes on screen, for scrolling and drawing.
     pub rows: RowCache,
+    /// Spans already published (first and last event id), marked in the timeline.
+    pub published: Vec<(String, String)>,
 }
 
 impl Room {
@@ -46,6 +48,7 @@ impl Room {
             conn: ConnState::Connecting,
             conn_since: chrono::DateTime::UNIX_EPOCH,
             rows: RowCache::default(),
+            published: Vec::new(),
         }
     }
 
@@ -130,6 +133,23 @@ impl Room {
             }
             Change::Pending | Change::Unchanged => false,
         }
+    }
+
+    /// Whether message `i` is in a span published before.
+    pub fn is_published(&self, i: usize) -> bool {
+        self.published.iter().any(|(a, b)| {
+            let (a, b) = (self.timeline.position(a), self.timeline.position(b));
+            matches!((a, b), (Some(a), Some(b)) if (a..=b).contains(&i))
+        })
+    }
+
+    /// Index just after the newest published span, if any.
+    pub fn after_published(&self) -> Option<usize> {
+        self.published
+            .iter()
+            .filter_map(|(_, b)| self.timeline.position(b))
+            .max()
+            .map(|b| b + 1)
     }
 
     pub fn to_bottom(&mut self) {

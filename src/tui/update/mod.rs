@@ -63,9 +63,10 @@ fn on_chat(state: &mut State, ev: ChatEvent) {
             state.room.conn_since = state.now;
         }
         ev => {
+            let backfill = matches!(ev, ChatEvent::Backfill { .. });
             let changed = state.room.apply(ev);
             if changed {
-                room::after_timeline_change(state);
+                room::after_timeline_change(state, backfill);
             }
         }
     }

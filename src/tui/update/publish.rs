@@ -10,7 +10,7 @@ use roomscribe_transcript::model::ChatCommand;
 use super::{field, forum, post};
 use crate::tui::keymap::Action;
 use crate::tui::msg::Command;
-use crate::tui::state::{Ask, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, State};
+use crate::tui::state::{Ask, Draft, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, State};
 use crate::tui::transcript;
 
 pub fn open(state: &mut State, out: &mut Vec<Command>) {
@@ -208,10 +208,32 @@ pub fn published(state: &mut State, topic: PublishedTopic, out: &mut Vec<Command
         "published"
     };
     state.flash(Level::Info, format!("{note}: {}", topic.url));
+    // This transcript is done: keep it with its link, mark its messages, start afresh.
+    let draft = Draft {
+        room: state.opts.room.clone(),
+        title: topic.title.clone(),
+        text: state.editor.text(),
+        saved_at: state.now,
+    };
+    out.push(Command::ArchivePublished {
+        draft,
+        url: topic.url.clone(),
+    });
     out.push(Command::DeleteDraft {
         room: state.opts.room.clone(),
     });
-    state.editor.saved = state.editor.text();
+    let tl = &state.room.timeline;
+    if let Some(span) = state.selection.span(tl)
+        && let (Some(a), Some(b)) = (tl.get(span.start), tl.get(span.end - 1))
+    {
+        state
+            .room
+            .published
+            .push((a.event_id.clone(), b.event_id.clone()));
+    }
+    state.selection.clear();
+    state.editor.reset();
+    post::selection_changed(state);
     match state.publish.as_mut() {
         Some(p) => p.stage = Stage::Done(topic),
         None => {

@@ -76,8 +76,14 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
         } else {
             "spk"
         };
+        // A selection is fixed once made; say so when it grows with the room instead.
+        let kind = match (sel.thread.is_some(), sel.follows()) {
+            (true, _) => " · thread",
+            (false, true) => " · following live",
+            (false, false) => "",
+        };
         format!(
-            " {} msgs · {} {speakers} · {mins} min{ignored}",
+            " {} msgs · {} {speakers} · {mins} min{ignored}{kind}",
             s.messages,
             s.speakers.len()
         )

@@ -52,7 +52,8 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
         ));
     }
     let span = state.selection.span(tl);
-    let selected = state.selection.contains(&span, i);
+    let selected = state.selection.selects(&span, i, m);
+    let published = !selected && state.room.is_published(i);
     let ignored = state.selection.ignores(m);
     let cursor = i == state.room.cursor;
     let text_w = text_width(u16::try_from(w).unwrap_or(u16::MAX));
@@ -92,7 +93,11 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
     } else {
         th.sender(&m.sender)
     };
-    let gutter = if selected { "▍ " } else { "  " };
+    let gutter = match (selected, published) {
+        (true, _) => "▍ ",
+        (false, true) => "✓ ",
+        (false, false) => "  ",
+    };
     let no_time = " ".repeat(TIME_W);
     let blank_name = " ".repeat(NAME_W + 1);
     for (n, (text, role)) in rows.into_iter().enumerate() {

@@ -202,3 +202,13 @@ fn row_counts_match_the_lines_drawn() {
         }
     }
 }
+
+#[test]
+fn a_2500_key_command_line_still_leaves_on_esc() {
+    let mut app = loaded("dark", 100, 24);
+    keys(&mut app, ":");
+    type_text(&mut app, &"a".repeat(2500));
+    let _ = screen(&app);
+    keys(&mut app, "esc");
+    assert!(app.state.command.is_none());
+}

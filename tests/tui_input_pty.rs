@@ -40,3 +40,50 @@ fn esc_at_the_end_of_the_same_burst_is_not_lost() {
         burst_then_esc(len, false);
     }
 }
+
+/// Typing steadily (10 keys a second, never pausing) and then `kill -9`: what was typed until
+/// 2 s before the kill is offered back at the next start.
+#[test]
+fn steady_typing_is_saved_at_least_every_two_seconds() {
+    use std::time::{Duration, Instant};
+    let home = tempfile::tempdir().unwrap();
+    let env = [("ROOMSCRIBE_TZ", "UTC")];
+    let mut pty = Pty::spawn(&["demo"], home.path(), &env, 24, 100);
+    pty.wait_for(&["NORMAL"]);
+    pty.send(b"e");
+    pty.wait_for(&["EDITOR"]);
+    let mut typed: Vec<(Instant, char)> = Vec::new();
+    let letters = "abcdefghijklmnopqrstuvwxyz";
+    for c in letters.chars().chain(letters.chars()).take(50) {
+        pty.send(c.to_string().as_bytes());
+        typed.push((Instant::now(), c));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let killed = Instant::now();
+    pty.kill9();
+    let must: String = typed
+        .iter()
+        .filter(|(at, _)| killed.duration_since(*at) >= Duration::from_secs(2))
+        .map(|(_, c)| *c)
+        .collect();
+    assert!(must.len() >= 25, "the test typed long enough");
+    let dir = home.path().join("data/drafts/demo");
+    let draft = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .next()
+        .expect("a draft was saved");
+    let v: serde_json::Value = serde_json::from_str(&draft).unwrap();
+    let text = v["text"].as_str().unwrap_or_default().to_string();
+    let kept: String = text.chars().filter(|c| c.is_ascii_lowercase()).collect();
+    assert!(
+        kept.contains(&must) || text.contains(&must),
+        "typed until 2 s before the kill: {must:?}; saved: {text:?}"
+    );
+    // And the next start offers it back.
+    let mut pty = Pty::spawn(&["demo"], home.path(), &env, 24, 100);
+    pty.wait_for(&["Restore the draft"]);
+    pty.send(b"y");
+    pty.send(b"q");
+    let _ = pty.wait();
+}

@@ -35,33 +35,37 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
         ));
-        // Held until the app ends when there is no forum, so its channel stays open.
-        let mut idle_forum = None;
-        match forum {
-            Ok(c) => {
-                let opts = FeedOptions {
-                    poll_only: config.forum.poll_only,
-                    ..FeedOptions::default()
-                };
-                tokio::spawn(run_with(
-                    c,
-                    config.rules.clone(),
-                    opts,
-                    peer.forum_cmd_rx,
-                    peer.forum_ev_tx,
-                ));
-            }
-            Err(e) => {
-                let reason = crate::error::one_line(&e);
-                let _ = peer
-                    .forum_ev_tx
-                    .send(ForumEvent::Connection(ConnState::Offline { reason }))
-                    .await;
-                idle_forum = Some((peer.forum_cmd_rx, peer.forum_ev_tx));
-            }
-        }
+        let idle_forum = start_forum(forum, config, peer.forum_cmd_rx, peer.forum_ev_tx).await;
         let result = tui::terminal::run(app, links, crate::paths::drafts_dir()).await;
         drop(idle_forum);
         result
     })
+}
+
+/// Runs the forum feed for the app; without a forum the sidebar says why it is offline.
+/// Returns the channel ends to hold until the app ends when there is no forum, so its
+/// channel stays open.
+pub async fn start_forum(
+    forum: Result<crate::discourse::Client>,
+    config: &Config,
+    cmd_rx: tokio::sync::mpsc::Receiver<crate::discourse::types::ForumCommand>,
+    ev_tx: tokio::sync::mpsc::Sender<ForumEvent>,
+) -> Option<impl Sized> {
+    match forum {
+        Ok(c) => {
+            let opts = FeedOptions {
+                poll_only: config.forum.poll_only,
+                ..FeedOptions::default()
+            };
+            tokio::spawn(run_with(c, config.rules.clone(), opts, cmd_rx, ev_tx));
+            None
+        }
+        Err(e) => {
+            let reason = crate::error::one_line(&e);
+            let _ = ev_tx
+                .send(ForumEvent::Connection(ConnState::Offline { reason }))
+                .await;
+            Some((cmd_rx, ev_tx))
+        }
+    }
 }

@@ -45,7 +45,14 @@ pub fn run(cli: Cli) -> Result<()> {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(())
         }
-        Command::Tui { room } => crate::app::tui::run(&room, &cli.global, &config),
+        Command::Tui {
+            input: Some(file),
+            room,
+        } => crate::app::archive::run(&file, room.as_deref(), &cli.global, &config),
+        Command::Tui {
+            room: Some(room), ..
+        } => crate::app::tui::run(&room, &cli.global, &config),
+        Command::Tui { .. } => Err(crate::error::usage("name a room or pass --input FILE")),
         Command::Demo { pace } => crate::app::demo::run(pace, &cli.global, &config),
         Command::Transcript(args) => transcript::run(args, &cli.global, &config),
         Command::Tail {

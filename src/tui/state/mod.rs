@@ -114,6 +114,8 @@ pub struct State {
     pub user_cursor: usize,
     /// Set by a tick that changed what is shown; the loop redraws and clears it.
     pub tick_redraw: bool,
+    /// The app runs on this archive file, not on a live room: nothing is sent to a room.
+    pub archive: Option<String>,
 }
 
 impl State {
@@ -140,6 +142,7 @@ impl State {
             flash: None,
             user_cursor: 0,
             tick_redraw: false,
+            archive: None,
         }
     }
 

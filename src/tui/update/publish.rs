@@ -59,6 +59,12 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
         (Stage::Done(topic), Some(Action::OpenUrl)) => {
             out.push(Command::OpenUrl(topic.url.clone()))
         }
+        (Stage::Done(_), Some(Action::Announce | Action::Submit)) if state.archive.is_some() => {
+            state.flash(
+                Level::Warn,
+                "announcing is off: this is an archive, not a live room",
+            );
+        }
         (Stage::Done(topic), Some(Action::Announce | Action::Submit)) => {
             let text = format!(
                 "Transcript posted to the forum: {} {}",

@@ -51,7 +51,13 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
         format!(" {} ", state.mode().name().to_uppercase()),
         th.style(Role::Mode),
     )];
-    spans.extend(conn(state, "chat", &state.room.conn, state.room.conn_since));
+    match &state.archive {
+        Some(file) => spans.push(Span::styled(
+            format!(" archive {}", sanitize::clean(file)),
+            th.style(Role::StatusOk),
+        )),
+        None => spans.extend(conn(state, "chat", &state.room.conn, state.room.conn_since)),
+    }
     spans.push(sep());
     spans.extend(conn(
         state,

@@ -158,9 +158,12 @@ where
         // next frame too: a frame per key would leave thousands of keys, and the Esc behind
         // them, queued for minutes. Quit and `$EDITOR` stop the drain.
         for _ in 0..BURST_KEYS {
-            if cmds
-                .iter()
-                .any(|c| matches!(c, Command::Quit | Command::SpawnEditor { .. }))
+            // Source events waiting go first, as in the select above.
+            let sources_waiting = !chat_rx.is_empty() || !forum_rx.is_empty();
+            if sources_waiting
+                || cmds
+                    .iter()
+                    .any(|c| matches!(c, Command::Quit | Command::SpawnEditor { .. }))
             {
                 break;
             }

@@ -84,7 +84,13 @@ pub enum Command {
     /// The interactive app on a live room (the default command).
     Tui {
         /// org/room, https://gitter.im/org/room, #alias:server, !id:server or a matrix.to link.
-        room: String,
+        /// Optional with --input (it then names the archive's room).
+        #[arg(required_unless_present = "input")]
+        room: Option<String>,
+        /// Curate an archive instead of a live room: a Matrix event JSON file or a legacy
+        /// Gitter export. No Matrix connection; announcing in a room is off.
+        #[arg(long, short = 'i', value_name = "FILE")]
+        input: Option<std::path::PathBuf>,
     },
     /// The app on an embedded offline room and forum: no accounts, no network.
     Demo {

@@ -7,9 +7,11 @@ pub use roomscribe_discourse as discourse;
 pub use roomscribe_matrix as matrix;
 pub use roomscribe_transcript as transcript;
 
+pub mod app;
 pub mod browser;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod demo;
 pub mod error;
 pub mod headless;

@@ -59,7 +59,9 @@ fn readme_first_command_shows_room_sidebar_and_status_then_quits() {
 fn demo_select_publish_announce_and_forward() {
     let home = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(
-        &["demo", "--pace", "1"],
+        // Slow enough that no new forum item lands on top of the sidebar between publishing
+        // and forwarding the published topic (the demo forum now keeps generating items).
+        &["demo", "--pace", "30"],
         home.path(),
         &[("ROOMSCRIBE_TZ", "UTC")],
         36,

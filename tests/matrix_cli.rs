@@ -255,3 +255,58 @@ async fn token_flag_and_clear_room_errors() {
     assert!(!ok);
     assert!(err.contains("roomscribe login matrix"), "{err}");
 }
+
+#[tokio::test]
+async fn a_thread_with_interleaved_chatter_selects_exactly_the_thread_root_first() {
+    let Some(hs) = require_synapse() else { return };
+    let alice = hs.register("thralice").await.unwrap();
+    let room = alice.create_room(None).await.unwrap();
+    let root = alice
+        .say(&room, "root: how do threads work?")
+        .await
+        .unwrap();
+    alice.say(&room, "chatter one").await.unwrap();
+    let in_thread = |body: &str| {
+        serde_json::json!({
+            "msgtype": "m.text",
+            "body": body,
+            "m.relates_to": {
+                "rel_type": "m.thread",
+                "event_id": root,
+                "is_falling_back": true,
+                "m.in_reply_to": {"event_id": root},
+            },
+        })
+    };
+    let t1 = alice
+        .send(&room, "m.room.message", in_thread("thread reply one"))
+        .await
+        .unwrap();
+    alice.say(&room, "chatter two").await.unwrap();
+    alice
+        .send(&room, "m.room.message", in_thread("thread reply two"))
+        .await
+        .unwrap();
+    alice.say(&room, "chatter three").await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // Asked by any message of the thread, the same selection.
+    for id in [&root, &t1] {
+        let (ok, out, err) = output(
+            roomscribe(home.path())
+                .args(["transcript", "--format", "json", "--homeserver", &hs.url])
+                .args([room.as_str(), &format!("thread:{id}")])
+                .env("ROOMSCRIBE_MATRIX_TOKEN", &alice.access_token),
+        )
+        .await;
+        assert!(ok, "{err}");
+        let post: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            bodies(&post),
+            [
+                "root: how do threads work?",
+                "thread reply one",
+                "thread reply two"
+            ]
+        );
+    }
+}

@@ -131,3 +131,45 @@ fn global_flags_work_before_and_after_the_subcommand() {
         assert!(stdout(&out).starts_with("[quote]"), "{args:?}");
     }
 }
+
+/// A legacy export written here, so the expected messages are known independently.
+fn export(dir: &std::path::Path, who: &[&str]) -> String {
+    let items: Vec<serde_json::Value> = who
+        .iter()
+        .enumerate()
+        .map(|(i, user)| {
+            serde_json::json!({
+                "id": format!("5c7d2a9e1b2c3d4e5f60{i:04}"),
+                "text": format!("message {i} by {user}"),
+                "sent": format!("2019-03-04T13:{:02}:00.000Z", i),
+                "fromUser": {"id": format!("u{user}"), "username": user, "displayName": user},
+            })
+        })
+        .collect();
+    let path = dir.join("export.json");
+    std::fs::write(&path, serde_json::to_string(&items).expect("json")).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn last_n_takes_the_last_n_messages_before_dropping_ignored_users() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let who = ["ann", "bob", "ann", "bob", "cid", "bob", "ann", "bob"];
+    let file = export(dir.path(), &who);
+    let texts = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["transcript", "--input", file.as_str(), "--format", "json"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        let msgs = v["messages"].as_array().cloned().unwrap_or_default();
+        msgs.iter()
+            .map(|m| m["body"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        texts(&["last:4", "ignore:bob"]),
+        ["message 4 by cid", "message 6 by ann"]
+    );
+    assert_eq!(texts(&["last:4"]).len(), 4);
+}

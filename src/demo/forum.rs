@@ -1,11 +1,13 @@
 //! The embedded demo forum: a forum source with the same channel interface as the Discourse one.
-//! It has a category tree, "receives" new topics and replies now and then, and accepts publishing.
+//! It has a category tree, "receives" generated topics, replies and notifications now and then
+//! (see `activity`), and accepts publishing.
 
 use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::mpsc::{Receiver, Sender};
 
+use super::activity::Activity;
 use crate::discourse::types::{
     Category, ForumCommand, ForumEvent, ForumItem, ItemKind, NewTopic, PublishedTopic,
 };
@@ -67,52 +69,6 @@ pub fn categories() -> Vec<Category> {
         category(6, "Staff", "staff", None, "E45735", true, true),
     ]
 }
-
-/// Activity that "happens" on the forum while the demo runs: (kind, category, user, title, excerpt).
-const ACTIVITY: &[(ItemKind, u64, &str, &str, &str)] = &[
-    (
-        ItemKind::NewTopic,
-        3,
-        "maria",
-        "Install fails on Debian 12 with missing libssl",
-        "After upgrading I get an error about libssl.so.3 when starting the service…",
-    ),
-    (
-        ItemKind::Reply,
-        4,
-        "kenji",
-        "Bridge drops messages after restart",
-        "Same here — it only happens when the bridge restarts during a sync.",
-    ),
-    (
-        ItemKind::NewTopic,
-        5,
-        "oluwaseun",
-        "Transcript: release planning for 2.4",
-        "Here is the chat from today's planning call, for those who missed it.",
-    ),
-    (
-        ItemKind::Notification,
-        2,
-        "lea",
-        "How do I move a room to another space?",
-        "@you mentioned you in a reply.",
-    ),
-    (
-        ItemKind::NewTopic,
-        4,
-        "sam",
-        "IRC bridge: nick changes are not mirrored",
-        "When someone changes their nick on IRC the Matrix side keeps the old one.",
-    ),
-    (
-        ItemKind::Reply,
-        3,
-        "maria",
-        "Install fails on Debian 12 with missing libssl",
-        "Installing libssl3 from bookworm-backports fixed it, thanks!",
-    ),
-];
 
 /// The demo's rules: support and transcripts go to the room; like the real feed, the
 /// moderator's own notifications are never routed into a room.
@@ -245,9 +201,12 @@ pub async fn run(
         ForumEvent::Connection(ConnState::Connected),
         ForumEvent::Categories(categories()),
     ];
-    for &(kind, cat, user, title, excerpt) in ACTIVITY.iter().take(2) {
+    let seed = u64::try_from(Utc::now().timestamp()).unwrap_or(1);
+    let mut activity = Activity::new(seed);
+    for _ in 0..2 {
+        let (kind, cat, user, title, excerpt) = activity.next();
         initial.push(ForumEvent::Item(
-            forum.item(kind, cat, user, title, excerpt),
+            forum.item(kind, cat, &user, &title, &excerpt),
         ));
     }
     for ev in initial {
@@ -255,20 +214,22 @@ pub async fn run(
             return;
         }
     }
-    let mut pending = ACTIVITY.iter().skip(2).cycle();
     let mut ticker = tokio::time::interval(pace.max(Duration::from_millis(10)));
     ticker.tick().await;
     loop {
         let out = tokio::select! {
-            _ = ticker.tick() => match pending.next() {
-                Some(&(kind, cat, user, title, excerpt)) => vec![ForumEvent::Item(forum.item(kind, cat, user, title, excerpt))],
-                None => continue,
-            },
+            _ = ticker.tick() => {
+                let (kind, cat, user, title, excerpt) = activity.next();
+                vec![ForumEvent::Item(forum.item(kind, cat, &user, &title, &excerpt))]
+            }
             cmd = cmd_rx.recv() => match cmd {
                 None | Some(ForumCommand::Shutdown) => return,
                 Some(ForumCommand::RefreshCategories) => vec![ForumEvent::Categories(categories())],
                 Some(ForumCommand::Publish(topic)) => match forum.publish(&topic) {
-                    Ok((published, item)) => vec![ForumEvent::Published(published), ForumEvent::Item(item)],
+                    Ok((published, item)) => {
+                        activity.published(&published.title, item.category_id.unwrap_or(5));
+                        vec![ForumEvent::Published(published), ForumEvent::Item(item)]
+                    }
                     Err(errors) => vec![ForumEvent::PublishFailed { errors }],
                 },
             },

@@ -2,5 +2,6 @@
 //! They speak the same channel protocol as the Matrix and Discourse sources, so the UI cannot
 //! tell them apart.
 
+mod activity;
 pub mod forum;
 pub mod room;

@@ -1,5 +1,6 @@
 //! Dispatch of the subcommands. The headless ones (transcript, tail, feed, watch, publish,
-//! categories, login) print to stdout; `tui` and `demo` hand over to the terminal app.
+//! categories, login) print to stdout; `tui` and `demo` hand over to the terminal app
+//! (`crate::app`).
 
 use anyhow::Result;
 use clap::CommandFactory;
@@ -7,26 +8,25 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Command, LoginService};
 use crate::config::Config;
 
+// Moved to their own places; kept under these names for the commands below.
+pub use crate::connect::{forum, matrix};
+
 pub mod bot;
 pub mod categories;
-pub mod demo;
 pub mod feed;
-pub mod forum;
 pub mod login;
 pub mod login_discourse;
-pub mod matrix;
 pub mod media;
 pub mod publish;
 pub mod tail;
 pub mod transcript;
-pub mod tui;
 pub mod watch;
 
 pub fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.global.config.as_deref())?;
     let Some(command) = cli.command else {
         return match cli.room {
-            Some(room) => tui::run(&room, &cli.global, &config),
+            Some(room) => crate::app::tui::run(&room, &cli.global, &config),
             None => {
                 Cli::command().print_help()?;
                 Ok(())
@@ -47,8 +47,15 @@ pub fn run(cli: Cli) -> Result<()> {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(())
         }
-        Command::Tui { room } => tui::run(&room, &cli.global, &config),
-        Command::Demo { pace } => demo::run(pace, &cli.global, &config),
+        Command::Tui {
+            input: Some(file),
+            room,
+        } => crate::app::archive::run(&file, room.as_deref(), &cli.global, &config),
+        Command::Tui {
+            room: Some(room), ..
+        } => crate::app::tui::run(&room, &cli.global, &config),
+        Command::Tui { .. } => Err(crate::error::usage("name a room or pass --input FILE")),
+        Command::Demo { pace } => crate::app::demo::run(pace, &cli.global, &config),
         Command::Transcript(args) => transcript::run(args, &cli.global, &config),
         Command::Tail {
             room,

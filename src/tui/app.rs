@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use crossterm::event::Event;
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
@@ -24,6 +24,9 @@ use crate::config::Config;
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
+
+/// Most terminal events applied between two frames.
+const BURST_KEYS: usize = 4096;
 
 pub struct SystemClock;
 
@@ -151,6 +154,26 @@ where
             }
         };
         cmds = app.handle(msg);
+        // Keys already waiting (an unbracketed paste, tmux send-keys) are applied before the
+        // next frame too: a frame per key would leave thousands of keys, and the Esc behind
+        // them, queued for minutes. Quit and `$EDITOR` stop the drain.
+        for _ in 0..BURST_KEYS {
+            // Source events waiting go first, as in the select above.
+            let sources_waiting = !chat_rx.is_empty() || !forum_rx.is_empty();
+            if sources_waiting
+                || cmds
+                    .iter()
+                    .any(|c| matches!(c, Command::Quit | Command::SpawnEditor { .. }))
+            {
+                break;
+            }
+            let Some(Some(Ok(ev))) = stream.next().now_or_never() else {
+                break;
+            };
+            if let Some(m) = terminal_msg(ev) {
+                cmds.extend(app.handle(m));
+            }
+        }
         // A burst (a backfill page, a paste) is applied whole before the next frame.
         for _ in 0..256 {
             let next = match (chat_rx.try_recv(), forum_rx.try_recv()) {

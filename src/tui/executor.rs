@@ -36,6 +36,7 @@ enum DraftOp {
     Save(Draft),
     Delete(String),
     Load(String),
+    Archive(Draft, String),
 }
 
 impl Executor {
@@ -80,6 +81,23 @@ fn draft_op(dir: &Path, op: DraftOp, back: &mpsc::UnboundedSender<Msg>) {
         DraftOp::Delete(room) => {
             let _ = std::fs::remove_file(draft_path(dir, &room));
         }
+        DraftOp::Archive(d, url) => {
+            let path = published_path(dir, &d);
+            let record = serde_json::to_value(&d).map(|mut v| {
+                v["topic_url"] = serde_json::Value::String(url);
+                v
+            });
+            let saved = match record {
+                Ok(v) => save_json(&path, &v),
+                Err(e) => Err(e.into()),
+            };
+            if let Err(e) = saved {
+                tracing::warn!("archive {}: {e}", path.display());
+                let _ = back.send(Msg::Failed(format!(
+                    "could not keep the published post: {e}"
+                )));
+            }
+        }
         DraftOp::Load(room) => {
             if let Some(d) = load_draft(&draft_path(dir, &room)) {
                 let _ = back.send(Msg::DraftFound(d));
@@ -111,6 +129,7 @@ impl Running {
             Command::SaveDraft(d) => drafts(DraftOp::Save(d)),
             Command::DeleteDraft { room } => drafts(DraftOp::Delete(room)),
             Command::LoadDraft { room } => drafts(DraftOp::Load(room)),
+            Command::ArchivePublished { draft, url } => drafts(DraftOp::Archive(draft, url)),
             Command::OpenUrl(url) => {
                 let back = self.back.clone();
                 tokio::task::spawn_blocking(move || {
@@ -156,8 +175,21 @@ pub fn draft_path(dir: &Path, room: &str) -> PathBuf {
     dir.join(format!("{name}.json"))
 }
 
+/// `<drafts>/published/<room>-<UTC time>.json`: one file per published post.
+pub fn published_path(dir: &Path, d: &Draft) -> PathBuf {
+    let room = draft_path(dir, &d.room);
+    let stem = room.file_stem().map(|s| s.to_string_lossy().to_string());
+    let at = d.saved_at.format("%Y%m%dT%H%M%SZ");
+    dir.join("published")
+        .join(format!("{}-{at}.json", stem.unwrap_or_default()))
+}
+
 /// Atomic: a temp file in the same folder, synced, then renamed over the old draft.
 pub fn save_draft(path: &Path, draft: &Draft) -> std::io::Result<()> {
+    save_json(path, draft)
+}
+
+fn save_json(path: &Path, draft: &impl serde::Serialize) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;

@@ -42,6 +42,11 @@ pub enum Command {
     DeleteDraft {
         room: String,
     },
+    /// Keep a published post with its topic URL (`<drafts>/published/`), for the record.
+    ArchivePublished {
+        draft: Draft,
+        url: String,
+    },
     /// Look for a draft left by an earlier run (crash, kill, quit).
     LoadDraft {
         room: String,

@@ -34,7 +34,27 @@ pub fn markdown(state: &State) -> String {
         timestamps: state.opts.timestamps,
         users: state.opts.users.clone(),
     };
-    render(&t, &room_info(state), &opts, &state.opts.template)
+    let info = room_info(state);
+    let post = render(&t, &info, &opts, &state.opts.template);
+    match (&state.selection.thread, t.lines.first()) {
+        (Some(_), Some(root)) => format!("{}\n\n{post}", thread_note(&info, root.msg)),
+        _ => post,
+    }
+}
+
+/// The line a thread's post starts with: it is a thread, and where its root is.
+fn thread_note(room: &RoomInfo, root: &roomscribe_transcript::model::ChatMessage) -> String {
+    let target = room.alias.as_deref().unwrap_or(&room.room_id);
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('#', "%23")
+            .replace('/', "%2F")
+    };
+    format!(
+        "*A thread, from its first message: <https://matrix.to/#/{}/{}>*",
+        enc(target),
+        enc(&root.event_id)
+    )
 }
 
 /// A title suggestion for the publish dialog: room and time span.

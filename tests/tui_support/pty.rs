@@ -90,6 +90,19 @@ impl Pty {
         self.writer.flush().unwrap();
     }
 
+    /// `kill -9`: no chance to save anything on the way out.
+    pub fn kill9(mut self) {
+        if let Some(pid) = self.child.process_id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+        let _ = self.child.wait();
+        if let Some(r) = self.reading.take() {
+            r.join().unwrap();
+        }
+    }
+
     /// Waits for the program to end and for its last output to be read; returns success.
     pub fn wait(mut self) -> (bool, Arc<Mutex<vt100::Parser>>) {
         let status = self.child.wait().unwrap();

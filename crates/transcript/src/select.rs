@@ -1,7 +1,9 @@
 //! From a timeline and a spec to the turns of one post: pick a range (last N, between times,
 //! a guess, or by hand), drop ignored users and redacted messages, merge runs of one speaker.
 
+use std::collections::HashSet;
 use std::ops::Range as Span;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -22,6 +24,8 @@ const GUESS_FALLBACK: usize = 10;
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     ignore: Vec<String>,
+    /// Only these event ids (a thread or reply chain); `None`: every message of the span.
+    only: Option<Arc<HashSet<String>>>,
 }
 
 impl Filter {
@@ -29,7 +33,18 @@ impl Filter {
     pub fn new(ignore: &[String]) -> Self {
         Self {
             ignore: ignore.iter().map(|s| s.trim().to_lowercase()).collect(),
+            only: None,
         }
+    }
+
+    /// Keeps only these messages (see `thread`).
+    pub fn only(mut self, ids: Arc<HashSet<String>>) -> Self {
+        self.only = Some(ids);
+        self
+    }
+
+    fn outside(&self, m: &ChatMessage) -> bool {
+        self.only.as_ref().is_some_and(|o| !o.contains(&m.event_id))
     }
 
     /// Matches the Matrix id, its localpart (`bob` or `@bob` for `@bob:gitter.im`, which is
@@ -49,7 +64,7 @@ impl Filter {
     }
 
     pub fn keeps(&self, m: &ChatMessage) -> bool {
-        !m.redacted && !self.ignores_sender(m)
+        !m.redacted && !self.outside(m) && !self.ignores_sender(m)
     }
 }
 
@@ -121,11 +136,25 @@ impl<'a> Transcript<'a> {
     }
 }
 
-/// The range a spec selects, as timeline indices (possibly empty).
-pub fn resolve(tl: &Timeline, range: &Range, filter: &Filter) -> Span<usize> {
+/// The range a spec selects, as timeline indices (possibly empty). The range does not depend
+/// on who is ignored: `last:3 ignore:bob` is the room's last 3 messages without bob's.
+/// A thread's range runs from its root to its last message; `thread` says which are in it.
+pub fn resolve(tl: &Timeline, range: &Range, _filter: &Filter) -> Span<usize> {
     match range {
         Range::Guess => guess(tl),
-        Range::Last(n) => last_kept(tl, *n, filter),
+        Range::Last(n) => last_visible(tl, tl.len(), *n),
+        Range::Thread(id) => {
+            let members = thread(tl, id);
+            let mut at = members.iter().filter_map(|id| tl.position(id));
+            let first = at.next();
+            let (lo, hi) = at.fold(first.map_or((0, 0), |f| (f, f)), |(lo, hi), i| {
+                (lo.min(i), hi.max(i))
+            });
+            match first {
+                Some(_) => lo..hi + 1,
+                None => 0..0,
+            }
+        }
         Range::Between { from, to } => {
             let start = tl.first_at_or_after(*from);
             let end = to.map_or(tl.len(), |to| tl.end_at_or_before(to));
@@ -148,23 +177,62 @@ pub fn guess(tl: &Timeline) -> Span<usize> {
     len.saturating_sub(GUESS_FALLBACK)..len
 }
 
-fn last_kept(tl: &Timeline, n: usize, filter: &Filter) -> Span<usize> {
-    let len = tl.len();
-    let mut kept = 0;
-    for (i, m) in tl.iter().enumerate().rev() {
-        if filter.keeps(m) {
-            kept += 1;
-            if kept == n {
-                return i..len;
+/// The last `n` visible (not redacted) messages before index `end`: `last:N`, counted on the
+/// room as it is, before any user is ignored.
+pub fn last_visible(tl: &Timeline, end: usize, n: usize) -> Span<usize> {
+    let end = end.min(tl.len());
+    let mut seen = 0;
+    for i in (0..end).rev() {
+        if tl.get(i).is_some_and(|m| !m.redacted) {
+            seen += 1;
+            if seen == n {
+                return i..end;
             }
         }
     }
-    0..len
+    0..end
+}
+
+/// The messages of the thread or reply chain `id` belongs to: its Matrix thread (`m.thread`
+/// root and every message in it), else the root of its reply chain and every reply that leads
+/// back to that root.
+pub fn thread(tl: &Timeline, id: &str) -> HashSet<String> {
+    let mut root = id.to_string();
+    if let Some(m) = tl.by_id(id)
+        && let Some(t) = &m.thread_id
+    {
+        root = t.clone();
+    } else {
+        // Walk the reply chain up; a loop in bad data stops at a message seen before.
+        let mut seen = HashSet::new();
+        while let Some(parent) = tl.by_id(&root).and_then(|m| m.reply_to.clone()) {
+            if !seen.insert(root.clone()) || tl.by_id(&parent).is_none() {
+                break;
+            }
+            root = parent;
+        }
+    }
+    let mut members: HashSet<String> = HashSet::new();
+    if tl.by_id(&root).is_some() {
+        members.insert(root.clone());
+    }
+    // One pass in order is enough: a reply comes after what it replies to.
+    for m in tl.iter() {
+        let in_thread = m.thread_id.as_deref() == Some(root.as_str());
+        let replies_in = m.reply_to.as_ref().is_some_and(|r| members.contains(r));
+        if in_thread || replies_in {
+            members.insert(m.event_id.clone());
+        }
+    }
+    members
 }
 
 /// The whole pipeline for a spec; `default_gap` applies when the spec has no `gap:`.
 pub fn select<'a>(tl: &'a Timeline, spec: &Spec, default_gap: Duration) -> Transcript<'a> {
-    let filter = Filter::new(&spec.ignore);
+    let mut filter = Filter::new(&spec.ignore);
+    if let Range::Thread(id) = &spec.range {
+        filter = filter.only(Arc::new(thread(tl, id)));
+    }
     let span = resolve(tl, &spec.range, &filter);
     build(tl, span, &filter, spec.gap.unwrap_or(default_gap))
 }
@@ -247,7 +315,7 @@ impl<'f> Kept<'f> {
     }
 
     fn keeps(&mut self, msg: &ChatMessage, who: Who) -> bool {
-        if msg.redacted {
+        if msg.redacted || self.filter.outside(msg) {
             return false;
         }
         match self.ignored.get_mut(who.speaker as usize) {

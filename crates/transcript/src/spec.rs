@@ -1,6 +1,6 @@
 //! The selection grammar, shared by the CLI, the TUI command line and any future bot:
-//! `last:N from:HH:MM-HH:MM from:T to:T ignore:a,b category:C title:"T" tags:a,b gap:5m`,
-//! tokens in any order, space separated, values may be quoted.
+//! `last:N from:HH:MM-HH:MM from:T to:T to:now thread:$event ignore:a,b category:C title:"T"
+//! tags:a,b gap:5m`, tokens in any order, space separated, values may be quoted.
 
 use std::fmt;
 
@@ -18,8 +18,10 @@ pub enum Range {
     /// Start at the last quiet gap (see `select::guess`).
     #[default]
     Guess,
-    /// The last N kept (not ignored, not redacted) messages.
+    /// The room's last N visible (not redacted) messages; ignored users are dropped after.
     Last(usize),
+    /// The Matrix thread (or reply chain) this event belongs to, root first.
+    Thread(String),
     /// Messages with `from <= ts <= to`; `to: None` means up to now (including live ones).
     Between {
         from: DateTime<Utc>,
@@ -39,6 +41,9 @@ pub struct Spec {
     pub tags: Vec<String>,
     /// Merge window for runs of one speaker; None: the caller's default.
     pub gap: Option<Duration>,
+    /// `to:now`: the selection keeps taking live messages. Otherwise a live view (the TUI,
+    /// the bot) fixes the range when the spec is given.
+    pub follow: bool,
 }
 
 /// One line: which token is wrong and why.
@@ -66,6 +71,7 @@ impl fmt::Display for Spec {
         match &self.range {
             Range::Guess => {}
             Range::Last(n) => words.push(format!("last:{n}")),
+            Range::Thread(id) => words.push(format!("thread:{}", quote(id))),
             Range::Between { from, to } => {
                 words.push(format!(
                     "from:{}",
@@ -78,6 +84,9 @@ impl fmt::Display for Spec {
                     ));
                 }
             }
+        }
+        if self.follow {
+            words.push("to:now".into());
         }
         if !self.ignore.is_empty() {
             words.push(format!("ignore:{}", quote(&self.ignore.join(","))));
@@ -104,9 +113,9 @@ impl fmt::Display for Spec {
     }
 }
 
-const KEYS: &str = "last, from, to, ignore, category, title, tags, gap";
-const KEY_LIST: [&str; 8] = [
-    "last", "from", "to", "ignore", "category", "title", "tags", "gap",
+const KEYS: &str = "last, from, to, thread, ignore, category, title, tags, gap";
+const KEY_LIST: [&str; 9] = [
+    "last", "from", "to", "thread", "ignore", "category", "title", "tags", "gap",
 ];
 
 /// Whether a word starts with a selection key (`last:`, `from:` ...), e.g. to tell a room
@@ -143,6 +152,7 @@ struct Builder {
     from: Option<(String, String)>,
     range_to: Option<String>,
     to: Option<(String, String)>,
+    thread: Option<(String, String)>,
     spec: Spec,
 }
 
@@ -179,7 +189,9 @@ impl Builder {
         match key {
             "last" => self.last = Some((token.to_string(), parse_count(token, value)?)),
             "from" => self.set_from(token, value)?,
+            "to" if value.eq_ignore_ascii_case("now") => self.spec.follow = true,
             "to" => self.to = Some((token.to_string(), value.to_string())),
+            "thread" => self.thread = Some((token.to_string(), value.to_string())),
             "ignore" => self.spec.ignore = list(token, value)?,
             "category" => self.spec.category = Some(value.to_string()),
             "title" => self.spec.title = Some(value.to_string()),
@@ -211,6 +223,25 @@ impl Builder {
 
     fn finish(mut self, now: DateTime<Utc>, tz: Tz) -> Result<Spec, SpecError> {
         let range_token = self.from.as_ref().map(|f| f.0.clone());
+        if let Some((thread_tok, id)) = &self.thread {
+            let other = (self.last.as_ref().map(|l| &l.0))
+                .or(range_token.as_ref())
+                .or(self.to.as_ref().map(|t| &t.0));
+            if let Some(other) = other {
+                return Err(SpecError::new(
+                    thread_tok,
+                    format!("thread: cannot be combined with `{other}`: use one or the other"),
+                ));
+            }
+            if !id.starts_with('$') {
+                return Err(SpecError::new(
+                    thread_tok,
+                    "expected an event id like thread:$abc123",
+                ));
+            }
+            self.spec.range = Range::Thread(id.clone());
+            return Ok(self.spec);
+        }
         if let Some((last_tok, n)) = &self.last {
             if let Some(other) = range_token.as_ref().or(self.to.as_ref().map(|t| &t.0)) {
                 return Err(SpecError::new(

@@ -38,7 +38,7 @@ fn guess_without_a_gap_takes_the_last_ten() {
 }
 
 #[test]
-fn last_n_counts_kept_messages_only() {
+fn last_n_counts_the_rooms_visible_messages_before_anyone_is_ignored() {
     let t = Timeline::from_events([
         ev("$1", "ann", 0, "a1"),
         ev("$2", "bot", 10, "b"),
@@ -47,9 +47,61 @@ fn last_n_counts_kept_messages_only() {
         ev("$5", "ann", 40, "a3"),
         redact("$r", "$5", 50),
     ]);
+    // $5 is redacted: the last 2 visible are $3 and $4, whoever is ignored.
     let filter = Filter::new(&["BOT".to_string()]);
-    assert_eq!(resolve(&t, &Range::Last(2), &filter), 0..5);
+    assert_eq!(resolve(&t, &Range::Last(2), &filter), 2..5);
+    assert_eq!(resolve(&t, &Range::Last(2), &Filter::default()), 2..5);
     assert_eq!(resolve(&t, &Range::Last(50), &filter), 0..5);
+    let spec = |ignore: &[&str]| Spec {
+        range: Range::Last(2),
+        ignore: ignore.iter().map(|s| s.to_string()).collect(),
+        ..Spec::default()
+    };
+    let bodies = |sp: &Spec| -> Vec<String> {
+        select::select(&t, sp, Duration::zero())
+            .messages()
+            .map(|m| m.body.clone())
+            .collect()
+    };
+    assert_eq!(bodies(&spec(&[])), ["a2", "b"]);
+    assert_eq!(bodies(&spec(&["bot"])), ["a2"]);
+}
+
+#[test]
+fn a_thread_holds_its_messages_in_order_and_nothing_else() {
+    let mut evs = vec![
+        ev("$root", "ann", 0, "question"),
+        ev("$x1", "bob", 10, "chatter"),
+        ev("$t1", "cid", 20, "answer"),
+        ev("$x2", "bob", 30, "more chatter"),
+        ev("$t2", "ann", 40, "thanks"),
+        ev("$r1", "dan", 50, "reply to chatter"),
+    ];
+    for (e, thread, reply) in [
+        (2, Some("$root"), None),
+        (4, Some("$root"), None),
+        (5, None, Some("$x1")),
+    ] {
+        if let roomscribe_transcript::model::TimelineEvent::Message(m) = &mut evs[e] {
+            m.thread_id = thread.map(str::to_string);
+            m.reply_to = reply.map(str::to_string);
+        }
+    }
+    let t = Timeline::from_events(evs);
+    let pick = |id: &str| -> Vec<String> {
+        let sp = Spec {
+            range: Range::Thread(id.into()),
+            ..Spec::default()
+        };
+        select::select(&t, &sp, Duration::zero())
+            .messages()
+            .map(|m| m.event_id.clone())
+            .collect()
+    };
+    assert_eq!(pick("$t2"), ["$root", "$t1", "$t2"]);
+    assert_eq!(pick("$root"), ["$root", "$t1", "$t2"]);
+    // A reply chain without m.thread: the message replied to and its replies.
+    assert_eq!(pick("$r1"), ["$x1", "$r1"]);
 }
 
 #[test]

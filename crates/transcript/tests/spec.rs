@@ -271,8 +271,28 @@ mod round_trip {
                 },
                 (None, None) => Range::Guess,
             };
-            let spec = Spec { range, ignore, category, title, tags, gap: gap.map(Duration::seconds) };
+            let spec = Spec { range, ignore, category, title, tags, gap: gap.map(Duration::seconds), follow: false };
             prop_assert_eq!(spec::parse(&spec.to_string(), now(), BERLIN), Ok(spec.clone()), "{}", spec);
         }
     }
+}
+
+#[test]
+fn to_now_follows_live_messages_and_thread_names_an_event() {
+    let s = ok("last:12 to:now");
+    assert_eq!((s.range.clone(), s.follow), (Range::Last(12), true));
+    assert!(!ok("last:12").follow);
+    let s = ok("from:14:00 to:NOW");
+    assert!(s.follow);
+    assert!(matches!(s.range, Range::Between { to: None, .. }));
+    assert_eq!(ok(&s.to_string()), s);
+    let t = ok("thread:$abc123 ignore:bot");
+    assert_eq!(t.range, Range::Thread("$abc123".into()));
+    assert_eq!(ok(&t.to_string()), t);
+    assert!(err("thread:abc").reason.contains("event id"));
+    assert!(
+        err("thread:$a last:3")
+            .reason
+            .contains("cannot be combined")
+    );
 }

@@ -73,6 +73,8 @@ fn enough(all: &[TimelineEvent], cmd: &ChatMessage, spec: &Spec, ex: &Exclude<'_
         Range::Last(n) => earlier().count() > *n,
         Range::Between { from, .. } => earlier().next().is_some_and(|m| m.ts < *from),
         Range::Guess => earlier().count() > GUESS_WINDOW,
+        // `thread:$id` in a command: the root must be among what was fetched.
+        Range::Thread(root) => earlier().any(|m| &m.event_id == root),
     }
 }
 

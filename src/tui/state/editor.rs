@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 pub const MIN_TITLE: usize = 15;
 pub const MIN_POST: usize = 20;
 
+/// Unsaved changes this old are written at the next tick (one a second), so a crash loses
+/// at most the last 2 s of typing, however steadily the user types.
+pub const AUTOSAVE: chrono::Duration = chrono::Duration::seconds(1);
+
 /// What autosave writes and a later start offers back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
@@ -29,7 +33,8 @@ pub struct Editor {
     pub search: Option<TextArea<'static>>,
     /// The text as last saved, so autosave writes only changes.
     pub saved: String,
-    /// When the text last changed; autosave waits for a quiet moment.
+    /// When the text first changed since the last save; autosave writes once this is
+    /// `AUTOSAVE` old, so steady typing is saved too, not only after a pause.
     pub changed_at: Option<DateTime<Utc>>,
 }
 
@@ -53,6 +58,64 @@ impl Editor {
         area.set_max_histories(200);
         area.set_cursor_line_style(ratatui::style::Style::default());
         self.area = area;
+    }
+
+    /// The user changed the text: from now on it is theirs, and it is due for saving.
+    pub fn touch(&mut self, now: DateTime<Utc>) {
+        self.touched = true;
+        self.changed_at.get_or_insert(now);
+    }
+
+    /// The post built from the selection replaces the text; it is no longer "edited".
+    pub fn rebuild(&mut self, text: &str) {
+        self.set_text(text);
+        self.touched = false;
+    }
+
+    /// Text back from `$EDITOR`; true when it differs from what was there.
+    pub fn replace(&mut self, text: &str, now: DateTime<Utc>) -> bool {
+        if text.trim_end() == self.text().trim_end() {
+            return false;
+        }
+        self.set_text(text);
+        self.touch(now);
+        true
+    }
+
+    pub fn restore(&mut self, draft: &Draft) {
+        self.set_text(&draft.text);
+        self.title = draft.title.clone();
+        self.touched = true;
+        self.saved = draft.text.clone();
+    }
+
+    /// Unsaved changes `AUTOSAVE` old or older.
+    pub fn autosave_due(&self, now: DateTime<Utc>) -> bool {
+        self.changed_at.is_some_and(|t| now - t >= AUTOSAVE)
+    }
+
+    /// The draft to write, when the edited text differs from what was saved last.
+    pub fn save(&mut self, room: &str, now: DateTime<Utc>) -> Option<Draft> {
+        if !self.touched {
+            return None;
+        }
+        self.changed_at = None;
+        let text = self.text();
+        if text == self.saved {
+            return None;
+        }
+        self.saved = text.clone();
+        Some(Draft {
+            room: room.to_string(),
+            title: self.title.clone(),
+            text,
+            saved_at: now,
+        })
+    }
+
+    /// Back to empty after publishing: nothing edited, nothing to save.
+    pub fn reset(&mut self) {
+        *self = Self::default();
     }
 
     pub fn words(&self) -> usize {

@@ -3,6 +3,7 @@
 mod editor;
 mod publish;
 mod room;
+pub mod rows;
 mod selection;
 mod sidebar;
 
@@ -113,6 +114,8 @@ pub struct State {
     pub user_cursor: usize,
     /// Set by a tick that changed what is shown; the loop redraws and clears it.
     pub tick_redraw: bool,
+    /// The app runs on this archive file, not on a live room: nothing is sent to a room.
+    pub archive: Option<String>,
 }
 
 impl State {
@@ -139,6 +142,7 @@ impl State {
             flash: None,
             user_cursor: 0,
             tick_redraw: false,
+            archive: None,
         }
     }
 
@@ -210,7 +214,7 @@ impl State {
     }
 
     pub fn refresh_selection(&mut self) {
-        self.selection.refresh(&self.room.timeline, self.opts.gap);
+        self.selection.refresh(&self.room.timeline);
         let n = self.selection.speakers.len();
         self.user_cursor = self.user_cursor.min(n.saturating_sub(1));
     }

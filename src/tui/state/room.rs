@@ -3,6 +3,8 @@
 use roomscribe_transcript::model::{ChatEvent, ConnState, RoomInfo, TimelineEvent};
 use roomscribe_transcript::timeline::{Change, Timeline};
 
+use super::rows::RowCache;
+
 #[derive(Debug, Default)]
 pub struct Backfill {
     /// A request is out; `fetched` counts what arrived for it so far.
@@ -27,6 +29,10 @@ pub struct Room {
     pub conn: ConnState,
     /// When `conn` last changed, for the reconnect countdown.
     pub conn_since: chrono::DateTime<chrono::Utc>,
+    /// Rows each message takes on screen, for scrolling and drawing.
+    pub rows: RowCache,
+    /// Spans already published (first and last event id), marked in the timeline.
+    pub published: Vec<(String, String)>,
 }
 
 impl Room {
@@ -41,6 +47,8 @@ impl Room {
             backfill: Backfill::default(),
             conn: ConnState::Connecting,
             conn_since: chrono::DateTime::UNIX_EPOCH,
+            rows: RowCache::default(),
+            published: Vec::new(),
         }
     }
 
@@ -72,6 +80,8 @@ impl Room {
                 reached_start,
             } => {
                 let added = self.timeline.prepend(events);
+                // A page can fold edits into messages already counted.
+                self.rows.clear();
                 if !self.timeline.is_empty() && self.cursor_was_set(added) {
                     self.cursor += added;
                     self.bottom += added;
@@ -115,9 +125,31 @@ impl Room {
                 }
                 true
             }
-            Change::Updated(_) => true,
+            Change::Updated(i) => {
+                if let Some(m) = self.timeline.get(i) {
+                    self.rows.forget(&m.event_id);
+                }
+                true
+            }
             Change::Pending | Change::Unchanged => false,
         }
+    }
+
+    /// Whether message `i` is in a span published before.
+    pub fn is_published(&self, i: usize) -> bool {
+        self.published.iter().any(|(a, b)| {
+            let (a, b) = (self.timeline.position(a), self.timeline.position(b));
+            matches!((a, b), (Some(a), Some(b)) if (a..=b).contains(&i))
+        })
+    }
+
+    /// Index just after the newest published span, if any.
+    pub fn after_published(&self) -> Option<usize> {
+        self.published
+            .iter()
+            .filter_map(|(_, b)| self.timeline.position(b))
+            .max()
+            .map(|b| b + 1)
     }
 
     pub fn to_bottom(&mut self) {

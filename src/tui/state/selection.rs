@@ -1,9 +1,12 @@
-//! Which messages go into the transcript: a span of the timeline (marked by hand, or from a
-//! `:` spec) minus ignored users. The engine (`roomscribe_transcript::select`) does the work.
+//! Which messages go into the transcript: a fixed span of the timeline (marked by hand, or
+//! from a `:` spec, resolved once) minus ignored users; it follows live messages only when
+//! asked to (`to:now`, or the follow key). The engine (`roomscribe_transcript::select`) does
+//! the work.
 
+use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::Arc;
 
-use chrono::Duration;
 use roomscribe_transcript::model::ChatMessage;
 use roomscribe_transcript::select::{self, Filter, Speaker, Stats};
 use roomscribe_transcript::spec::{self, Spec};
@@ -17,6 +20,8 @@ pub struct Selection {
     pub last: Option<String>,
     /// Matrix ids or names, as the engine's `Filter` takes them.
     pub ignored: Vec<String>,
+    /// A thread or reply chain: only these messages of the span are in the post.
+    pub thread: Option<Arc<HashSet<String>>>,
     /// The last `:` spec, re-applied while backfill brings the history it needs.
     pub pending: Option<Spec>,
     /// The last `:` spec typed: its title, category and tags fill the publish dialog.
@@ -31,8 +36,17 @@ impl Selection {
         self.first.is_none()
     }
 
+    /// The span grows with live messages (`to:now`, or the follow key).
+    pub fn follows(&self) -> bool {
+        self.first.is_some() && self.last.is_none()
+    }
+
     pub fn filter(&self) -> Filter {
-        Filter::new(&self.ignored)
+        let f = Filter::new(&self.ignored);
+        match &self.thread {
+            Some(ids) => f.only(ids.clone()),
+            None => f,
+        }
     }
 
     pub fn span(&self, tl: &Timeline) -> Option<Range<usize>> {
@@ -48,6 +62,11 @@ impl Selection {
         span.as_ref().is_some_and(|s| s.contains(&index))
     }
 
+    /// Whether message `index` is in the post (in the span, and in the thread if there is one).
+    pub fn selects(&self, span: &Option<Range<usize>>, index: usize, m: &ChatMessage) -> bool {
+        self.contains(span, index) && self.thread.as_ref().is_none_or(|t| t.contains(&m.event_id))
+    }
+
     pub fn set_span(&mut self, tl: &Timeline, span: Range<usize>, live: bool) {
         if span.is_empty() {
             self.first = None;
@@ -60,6 +79,14 @@ impl Selection {
         } else {
             tl.get(span.end - 1).map(|m| m.event_id.clone())
         };
+    }
+
+    /// Extends the span to the newest message and keeps it growing.
+    pub fn follow_live(&mut self) {
+        if self.first.is_some() {
+            self.last = None;
+            self.pending = None;
+        }
     }
 
     pub fn clear(&mut self) {
@@ -88,31 +115,47 @@ impl Selection {
         self.is_ignored(&m.sender, &m.sender_name)
     }
 
-    /// Applies a parsed spec: its ignores, and its range resolved on what is loaded now.
+    /// Applies a parsed spec: its ignores, and its range resolved once on what is loaded now.
+    /// Re-applied while backfill brings older history, the end stays where it was
+    /// (`self.last`), so live messages that arrived meanwhile do not join.
     pub fn apply_spec(&mut self, tl: &Timeline, spec: &Spec) {
         for name in &spec.ignore {
             if !self.ignored.iter().any(|i| i.eq_ignore_ascii_case(name)) {
                 self.ignored.push(name.clone());
             }
         }
-        let span = select::resolve(tl, &spec.range, &self.filter());
-        let live = match spec.range {
-            spec::Range::Between { to, .. } => to.is_none(),
-            spec::Range::Guess | spec::Range::Last(_) => true,
+        let end = match &self.last {
+            Some(id) if self.pending.is_some() => tl.position(id).map(|i| i + 1),
+            _ => None,
         };
-        self.set_span(tl, span, live);
+        self.thread = None;
+        let span = match (&spec.range, end) {
+            (spec::Range::Last(n), Some(end)) => select::last_visible(tl, end, *n),
+            (spec::Range::Thread(id), _) => {
+                self.thread = Some(Arc::new(select::thread(tl, id)));
+                select::resolve(tl, &spec.range, &Filter::default())
+            }
+            (range, end) => {
+                let s = select::resolve(tl, range, &Filter::default());
+                s.start..end.unwrap_or(s.end).max(s.start)
+            }
+        };
+        self.set_span(tl, span, spec.follow);
     }
 
     /// Recomputes the cached counts; cheap enough to run after every change to the span.
-    pub fn refresh(&mut self, tl: &Timeline, gap: Duration) {
+    /// The speakers are everyone in the span, ignored ones too, so they can be brought back.
+    pub fn refresh(&mut self, tl: &Timeline) {
         let Some(span) = self.span(tl) else {
             self.stats = Stats::default();
             self.speakers.clear();
             return;
         };
-        self.stats = select::build(tl, span.clone(), &self.filter(), gap).stats;
-        self.speakers = select::build(tl, span, &Filter::default(), gap)
-            .stats
-            .speakers;
+        self.stats = select::stats(tl, span.clone(), &self.filter());
+        let everyone = match &self.thread {
+            Some(ids) => Filter::default().only(ids.clone()),
+            None => Filter::default(),
+        };
+        self.speakers = select::stats(tl, span, &everyone).speakers;
     }
 }

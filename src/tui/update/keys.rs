@@ -4,13 +4,12 @@
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
 
-use super::{editor, forum, publish, room};
+use super::{editor, field, forum, post, publish, room};
 use crate::tui::keymap::{Action, Mode};
 use crate::tui::msg::Command;
 use crate::tui::state::{Ask, Focus, State};
-use roomscribe_transcript::sanitize;
 
-pub fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
+pub(super) fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
     if key.kind == KeyEventKind::Release {
         return;
     }
@@ -34,48 +33,29 @@ pub fn on_key(state: &mut State, key: KeyEvent, out: &mut Vec<Command>) {
         (Mode::Command, Some(Action::Submit)) => room::submit_command(state, out),
         (Mode::Command, Some(Action::Cancel)) => state.command = None,
         (Mode::Command, None) => {
-            text_input(state.command.as_mut(), key);
+            field::input(state.command.as_mut(), key);
         }
         (Mode::Publish, a) => publish::on_key(state, a, key, out),
+        (Mode::Editor, Some(Action::Publish)) => publish::open(state, out),
         (Mode::Editor | Mode::Search, a) => editor::on_key(state, a, key, out),
         (Mode::Normal, Some(a)) => normal(state, a, out),
         _ => {}
     }
 }
 
-pub fn on_paste(state: &mut State, text: &str) {
+pub(super) fn on_paste(state: &mut State, text: &str) {
     match state.mode() {
-        Mode::Command => insert(
-            state.command.as_mut(),
-            &sanitize::display(&text.replace(['\n', '\r'], " ")),
-        ),
+        Mode::Command => field::paste(state.command.as_mut(), text),
         Mode::Publish => publish::paste(state, text),
-        Mode::Editor if !state.editor.preview => {
-            state
-                .editor
-                .area
-                .insert_str(sanitize::display_lines(text).join("\n"));
-            editor::touched(state);
-        }
+        Mode::Editor => editor::paste(state, text),
         _ => {}
-    }
-}
-
-/// Feeds a key to a one-line field (Enter never reaches it: the keymap takes it).
-pub fn text_input(field: Option<&mut TextArea<'static>>, key: KeyEvent) -> bool {
-    field.is_some_and(|f| f.input(key))
-}
-
-fn insert(field: Option<&mut TextArea<'static>>, text: &str) {
-    if let Some(f) = field {
-        f.insert_str(text);
     }
 }
 
 fn normal(state: &mut State, action: Action, out: &mut Vec<Command>) {
     match action {
         Action::Quit => {
-            editor::save_now(state, out);
+            post::save_now(state, out);
             out.push(Command::Quit);
         }
         Action::Help => state.help = true,
@@ -114,7 +94,7 @@ fn answer(state: &mut State, yes: bool, out: &mut Vec<Command>) {
             editor::restore(state, &draft);
         }
         Ask::RestoreDraft(_) => {}
-        Ask::Rebuild if yes => editor::rebuild(state),
+        Ask::Rebuild if yes => post::rebuild(state),
         Ask::Rebuild => {}
         Ask::Forward { key, plain, html } if yes => {
             forum::send_forward(state, key, plain, html, out)

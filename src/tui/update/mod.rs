@@ -1,10 +1,14 @@
 //! `update(&mut State, Msg) -> Vec<Command>`: every change to the state happens here, and
 //! nothing here touches the terminal, the disk or the network.
 
+// `keys` and `mouse` dispatch input to the others and nothing imports them; `field` and `post`
+// are leaves shared by the rest. tests/update_imports.rs keeps this free of circles.
 mod editor;
+mod field;
 mod forum;
 mod keys;
 mod mouse;
+mod post;
 mod publish;
 mod room;
 
@@ -59,9 +63,10 @@ fn on_chat(state: &mut State, ev: ChatEvent) {
             state.room.conn_since = state.now;
         }
         ev => {
+            let backfill = matches!(ev, ChatEvent::Backfill { .. });
             let changed = state.room.apply(ev);
             if changed {
-                room::after_timeline_change(state);
+                room::after_timeline_change(state, backfill);
             }
         }
     }

@@ -7,15 +7,15 @@ use roomscribe_discourse::composer;
 use roomscribe_discourse::types::{ForumCommand, NewTopic, PublishedTopic};
 use roomscribe_transcript::model::ChatCommand;
 
-use super::{editor, keys};
+use super::{field, forum, post};
 use crate::tui::keymap::Action;
 use crate::tui::msg::Command;
-use crate::tui::state::{Ask, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, State};
+use crate::tui::state::{Ask, Draft, Field, Level, MIN_POST, MIN_TITLE, Publish, Stage, State};
 use crate::tui::transcript;
 
 pub fn open(state: &mut State, out: &mut Vec<Command>) {
     if !state.editor.touched {
-        editor::rebuild(state);
+        post::rebuild(state);
     }
     if state.editor.text().trim().is_empty() {
         state.flash(
@@ -59,6 +59,12 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
         (Stage::Done(topic), Some(Action::OpenUrl)) => {
             out.push(Command::OpenUrl(topic.url.clone()))
         }
+        (Stage::Done(_), Some(Action::Announce | Action::Submit)) if state.archive.is_some() => {
+            state.flash(
+                Level::Warn,
+                "announcing is off: this is an archive, not a live room",
+            );
+        }
         (Stage::Done(topic), Some(Action::Announce | Action::Submit)) => {
             let text = format!(
                 "Transcript posted to the forum: {} {}",
@@ -77,12 +83,12 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
         (_, Some(Action::OpenComposer)) => composer(state, out),
         (_, Some(Action::Submit)) => submit(state),
         (_, _) => {
-            let field = match p.field {
+            let field_area = match p.field {
                 Field::Title => &mut p.title,
                 Field::Category => &mut p.filter,
                 Field::Tags => &mut p.tags,
             };
-            if keys::text_input(Some(field), key) && p.field == Field::Category {
+            if field::input(Some(field_area), key) && p.field == Field::Category {
                 p.pick = 0;
             }
         }
@@ -92,14 +98,12 @@ pub fn on_key(state: &mut State, action: Option<Action>, key: KeyEvent, out: &mu
 
 pub fn paste(state: &mut State, text: &str) {
     if let Some(p) = state.publish.as_mut() {
-        let field = match p.field {
+        let area = match p.field {
             Field::Title => &mut p.title,
             Field::Category => &mut p.filter,
             Field::Tags => &mut p.tags,
         };
-        field.insert_str(roomscribe_transcript::sanitize::display(
-            &text.replace(['\n', '\r'], " "),
-        ));
+        field::paste(Some(area), text);
     }
 }
 
@@ -216,10 +220,32 @@ pub fn published(state: &mut State, topic: PublishedTopic, out: &mut Vec<Command
         "published"
     };
     state.flash(Level::Info, format!("{note}: {}", topic.url));
+    // This transcript is done: keep it with its link, mark its messages, start afresh.
+    let draft = Draft {
+        room: state.opts.room.clone(),
+        title: topic.title.clone(),
+        text: state.editor.text(),
+        saved_at: state.now,
+    };
+    out.push(Command::ArchivePublished {
+        draft,
+        url: topic.url.clone(),
+    });
     out.push(Command::DeleteDraft {
         room: state.opts.room.clone(),
     });
-    state.editor.saved = state.editor.text();
+    let tl = &state.room.timeline;
+    if let Some(span) = state.selection.span(tl)
+        && let (Some(a), Some(b)) = (tl.get(span.start), tl.get(span.end - 1))
+    {
+        state
+            .room
+            .published
+            .push((a.event_id.clone(), b.event_id.clone()));
+    }
+    state.selection.clear();
+    state.editor.reset();
+    post::selection_changed(state);
     match state.publish.as_mut() {
         Some(p) => p.stage = Stage::Done(topic),
         None => {
@@ -243,10 +269,7 @@ pub fn failed(state: &mut State, errors: Vec<String>) {
 
 pub fn send_announce(state: &mut State, url: &str, text: String, out: &mut Vec<Command>) {
     out.push(Command::Chat(ChatCommand::Send {
-        txn_id: format!(
-            "roomscribe-announce-{}",
-            crate::tui::update::forum::txn_safe(url)
-        ),
+        txn_id: format!("roomscribe-announce-{}", forum::txn_safe(url)),
         body: text,
         html: None,
         notice: false,

@@ -5,7 +5,7 @@ use roomscribe_transcript::model::{BackfillRequest, ChatCommand, MessageKind};
 use roomscribe_transcript::select;
 use roomscribe_transcript::spec::{self, Range};
 
-use super::editor;
+use super::post;
 use crate::tui::keymap::Action;
 use crate::tui::msg::Command;
 use crate::tui::state::{Level, State};
@@ -37,9 +37,41 @@ pub fn on_action(state: &mut State, action: Action, out: &mut Vec<Command>) {
         Action::MarkFirst | Action::MarkLast => mark(state, action == Action::MarkFirst),
         Action::ClearSelection => clear_selection(state),
         Action::GuessStart => {
-            let span = select::guess(&state.room.timeline);
-            state.selection.set_span(&state.room.timeline, span, true);
+            let tl = &state.room.timeline;
+            let mut span = select::guess(tl);
+            // The next transcript starts where the last published one ended.
+            if let Some(after) = state.room.after_published()
+                && span.start < after
+                && after < span.end
+            {
+                span.start = after;
+            }
+            state.selection.thread = None;
+            state.selection.set_span(tl, span, false);
             selection_changed(state);
+        }
+        Action::FollowLive => {
+            if state.selection.is_empty() {
+                state.flash(Level::Warn, "select messages first ([ and ], or :last:20)");
+            } else {
+                state.selection.follow_live();
+                state.flash(Level::Info, "the selection now follows live messages");
+                selection_changed(state);
+            }
+        }
+        Action::SelectThread => {
+            if let Some(m) = state.room.timeline.get(state.room.cursor) {
+                let spec = spec::Spec {
+                    range: Range::Thread(m.event_id.clone()),
+                    ..spec::Spec::default()
+                };
+                state.selection.pending = None;
+                state.selection.apply_spec(&state.room.timeline, &spec);
+                let n = state.selection.thread.as_ref().map_or(0, |t| t.len());
+                state.selection.spec = Some(spec);
+                state.flash(Level::Info, format!("thread selected: {n} messages"));
+                selection_changed(state);
+            }
         }
         Action::ToggleIgnore => {
             if let Some(m) = state.room.timeline.get(state.room.cursor) {
@@ -106,6 +138,7 @@ fn mark(state: &mut State, first: bool) {
     };
     let sel = &mut state.selection;
     sel.pending = None;
+    sel.thread = None;
     if first {
         sel.first = Some(id);
     } else {
@@ -134,6 +167,7 @@ pub fn submit_command(state: &mut State, out: &mut Vec<Command>) {
     }
     match spec::parse(text, state.now, state.opts.tz) {
         Ok(spec) => {
+            state.selection.pending = None;
             state.selection.apply_spec(&state.room.timeline, &spec);
             let want = match &spec.range {
                 Range::Between { from, .. }
@@ -142,13 +176,8 @@ pub fn submit_command(state: &mut State, out: &mut Vec<Command>) {
                     Some(BackfillRequest::Since(*from))
                 }
                 Range::Last(n) => {
-                    let kept = state
-                        .room
-                        .timeline
-                        .iter()
-                        .filter(|m| state.selection.filter().keeps(m))
-                        .count();
-                    (kept < *n).then(|| BackfillRequest::Last(n - kept))
+                    let visible = state.room.timeline.iter().filter(|m| !m.redacted).count();
+                    (visible < *n).then(|| BackfillRequest::Last(n - visible))
                 }
                 _ => None,
             };
@@ -174,21 +203,23 @@ fn request_backfill(state: &mut State, req: BackfillRequest, out: &mut Vec<Comma
 }
 
 /// New, older, edited or redacted messages: keep the selection, counts and post current.
-pub fn after_timeline_change(state: &mut State) {
-    if let Some(spec) = state.selection.pending.clone() {
+/// A `:` spec is re-resolved only when older history arrives (what it asked for); live
+/// messages never move a selection that was made.
+pub fn after_timeline_change(state: &mut State, backfill: bool) {
+    if backfill && let Some(spec) = state.selection.pending.clone() {
         state.selection.apply_spec(&state.room.timeline, &spec);
         if !state.room.backfill.active {
             state.selection.pending = None;
         }
     }
     state.refresh_selection();
-    editor::follow_selection(state);
+    post::follow_selection(state);
     keep_cursor_visible(state);
 }
 
 pub fn selection_changed(state: &mut State) {
     state.refresh_selection();
-    editor::selection_changed(state);
+    post::selection_changed(state);
 }
 
 fn page_size(state: &State) -> isize {
@@ -208,8 +239,11 @@ pub fn keep_cursor_visible(state: &mut State) {
         state.room.bottom = cursor;
         return;
     }
-    let first = timeline::top_index(state, area);
+    let (tl, tz) = (&room.timeline, state.opts.tz);
+    let first = room.rows.top_index(tl, bottom, area.height, area.width, tz);
     if cursor < first {
-        state.room.bottom = timeline::bottom_for_top(state, area, cursor);
+        state.room.bottom = room
+            .rows
+            .bottom_for_top(tl, cursor, area.height, area.width, tz);
     }
 }

@@ -51,7 +51,13 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
         format!(" {} ", state.mode().name().to_uppercase()),
         th.style(Role::Mode),
     )];
-    spans.extend(conn(state, "chat", &state.room.conn, state.room.conn_since));
+    match &state.archive {
+        Some(file) => spans.push(Span::styled(
+            format!(" archive {}", sanitize::display(file)),
+            th.style(Role::StatusOk),
+        )),
+        None => spans.extend(conn(state, "chat", &state.room.conn, state.room.conn_since)),
+    }
     spans.push(sep());
     spans.extend(conn(
         state,
@@ -76,8 +82,14 @@ pub fn draw(frame: &mut Frame, state: &State, bar: Rect, message: Rect) {
         } else {
             "spk"
         };
+        // A selection is fixed once made; say so when it grows with the room instead.
+        let kind = match (sel.thread.is_some(), sel.follows()) {
+            (true, _) => " · thread",
+            (false, true) => " · following live",
+            (false, false) => "",
+        };
         format!(
-            " {} msgs · {} {speakers} · {mins} min{ignored}",
+            " {} msgs · {} {speakers} · {mins} min{ignored}{kind}",
             s.messages,
             s.speakers.len()
         )

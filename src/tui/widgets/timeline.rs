@@ -11,13 +11,10 @@ use roomscribe_transcript::model::{ChatMessage, MessageKind};
 
 use super::wrap::{pad, truncate, width, wrap};
 use super::{layout, pane};
+use crate::tui::state::rows::{NAME_W, TIME_W, body_text, new_day, text_width};
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Role;
 use roomscribe_transcript::sanitize;
-
-const TIME_W: usize = 6;
-const GUTTER_W: usize = 2;
-const NAME_W: usize = 12;
 
 pub fn inner(area: Rect) -> Rect {
     Rect {
@@ -39,11 +36,7 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
     let w = usize::from(w);
     let local = m.ts.with_timezone(&tz);
     let mut lines = Vec::new();
-    let new_day = i == 0
-        || tl
-            .get(i - 1)
-            .is_none_or(|p| p.ts.with_timezone(&tz).date_naive() != local.date_naive());
-    if new_day {
+    if new_day(tl, i, tz) {
         let label = format!(
             " {} {} {} {} ",
             local.format("%A"),
@@ -59,10 +52,11 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
         ));
     }
     let span = state.selection.span(tl);
-    let selected = state.selection.contains(&span, i);
+    let selected = state.selection.selects(&span, i, m);
+    let published = !selected && state.room.is_published(i);
     let ignored = state.selection.ignores(m);
     let cursor = i == state.room.cursor;
-    let text_w = w.saturating_sub(TIME_W + GUTTER_W + NAME_W + 1).max(8);
+    let text_w = text_width(u16::try_from(w).unwrap_or(u16::MAX));
     let mut base = th.style(Role::Text);
     if selected {
         base = base.patch(th.style(Role::Selection));
@@ -86,7 +80,7 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
         };
         rows.push((truncate(&ctx, text_w), Role::Reply));
     }
-    let (body, role) = body_of(m);
+    let (body, role) = (body_text(m), role_of(m));
     for l in sanitize::display_lines(&body) {
         rows.extend(wrap(&l, text_w).into_iter().map(|t| (t, role)));
     }
@@ -99,7 +93,11 @@ pub fn message_lines(state: &State, i: usize, w: u16) -> Vec<Line<'static>> {
     } else {
         th.sender(&m.sender)
     };
-    let gutter = if selected { "▍ " } else { "  " };
+    let gutter = match (selected, published) {
+        (true, _) => "▍ ",
+        (false, true) => "✓ ",
+        (false, false) => "  ",
+    };
     let no_time = " ".repeat(TIME_W);
     let blank_name = " ".repeat(NAME_W + 1);
     for (n, (text, role)) in rows.into_iter().enumerate() {
@@ -143,74 +141,38 @@ fn first_line(m: &ChatMessage) -> String {
     sanitize::display(m.body.lines().next().unwrap_or(""))
 }
 
-fn body_of(m: &ChatMessage) -> (String, Role) {
+/// Kept in step with `rows::body_text`, which says what the body reads.
+fn role_of(m: &ChatMessage) -> Role {
     if m.redacted {
-        return ("(message deleted)".into(), Role::Redacted);
+        return Role::Redacted;
     }
     match &m.kind {
-        MessageKind::Text => (m.body.clone(), Role::Text),
-        MessageKind::Emote => (format!("{} {}", m.sender_name, m.body), Role::Emote),
-        MessageKind::Notice => (m.body.clone(), Role::Notice),
-        MessageKind::Image { name, .. } => (
-            format!("[image] {}", name.as_deref().unwrap_or(&m.body)),
-            Role::Media,
-        ),
-        MessageKind::File { name, .. } => (
-            format!("[file] {}", name.as_deref().unwrap_or(&m.body)),
-            Role::Media,
-        ),
+        MessageKind::Text => Role::Text,
+        MessageKind::Emote => Role::Emote,
+        MessageKind::Notice => Role::Notice,
+        MessageKind::Image { .. } | MessageKind::File { .. } => Role::Media,
     }
 }
 
 /// Messages on screen, top to bottom: (index, its lines, lines cut off at the top).
+/// Which ones fit comes from the cached row counts; only those get styled lines.
 pub fn visible(state: &State, area: Rect) -> Vec<(usize, Vec<Line<'static>>, usize)> {
-    let len = state.room.timeline.len();
-    let h = usize::from(area.height);
-    if len == 0 || h == 0 {
+    let room = &state.room;
+    let tl = &room.timeline;
+    let Some((top, cut)) =
+        room.rows
+            .window(tl, room.bottom, area.height, area.width, state.opts.tz)
+    else {
         return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut used = 0;
-    let mut i = state.room.bottom.min(len - 1);
-    loop {
-        let lines = message_lines(state, i, area.width);
-        used += lines.len();
-        out.push((i, lines, 0));
-        if used >= h || i == 0 {
-            break;
-        }
-        i -= 1;
-    }
-    out.reverse();
+    };
+    let bottom = room.bottom.min(tl.len() - 1);
+    let mut out: Vec<_> = (top..=bottom)
+        .map(|i| (i, message_lines(state, i, area.width), 0))
+        .collect();
     if let Some(first) = out.first_mut() {
-        first.2 = used.saturating_sub(h);
+        first.2 = cut;
     }
     out
-}
-
-/// The first message shown whole.
-pub fn top_index(state: &State, area: Rect) -> usize {
-    let v = visible(state, area);
-    match v.first() {
-        Some((i, _, 0)) => *i,
-        Some((i, _, _)) => i + 1,
-        None => 0,
-    }
-}
-
-/// The bottom index that puts message `top` at the top of the pane.
-pub fn bottom_for_top(state: &State, area: Rect, top: usize) -> usize {
-    let len = state.room.timeline.len();
-    let mut used = 0;
-    let mut i = top;
-    while i < len {
-        used += message_lines(state, i, area.width).len();
-        if used > usize::from(area.height) {
-            return i.saturating_sub(1).max(top);
-        }
-        i += 1;
-    }
-    len.saturating_sub(1)
 }
 
 /// Exactly the lines drawn in the pane, each with the message it belongs to (none for the

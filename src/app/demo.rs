@@ -21,7 +21,7 @@ pub fn run(pace_secs: u64, global: &Global, config: &Config) -> Result<()> {
     let app = App::new(config, opts, Utc::now())?;
     let pace = Duration::from_secs(pace_secs.max(1));
     let script = demo::room::sample_script(Utc::now(), pace)?;
-    super::matrix::runtime()?.block_on(async move {
+    crate::connect::matrix::runtime()?.block_on(async move {
         let (links, peer) = tui::links();
         tokio::spawn(demo::room::run(
             script,

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use roomscribe_matrix::matrix_sdk::Client;
 use roomscribe_matrix::{Backfiller, Credentials, StoredSession, persist_refreshed_tokens};
 use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
-use roomscribe_transcript::{Range, RoomRef, Spec, Timeline, select};
+use roomscribe_transcript::{Range, RoomRef, Spec, Timeline};
 
 use crate::config::Settings;
 
@@ -73,7 +73,7 @@ pub async fn fetch_for_spec(
     client: &Client,
     room: &RoomRef,
     spec: &Spec,
-    gap: chrono::Duration,
+    _gap: chrono::Duration,
     mut progress: impl FnMut(usize),
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
     let target = roomscribe_matrix::resolve_room(client, room).await?;
@@ -84,6 +84,8 @@ pub async fn fetch_for_spec(
         Range::Between { from, .. } => BackfillRequest::Since(*from),
         // The quiet-gap guess looks at the recent past; a few hundred messages cover it.
         Range::Guess => BackfillRequest::Last(300),
+        // Threads are usually recent; the root must be in what is fetched.
+        Range::Thread(_) => BackfillRequest::Last(1000),
     };
     loop {
         let mut fetched = 0;
@@ -99,7 +101,8 @@ pub async fn fetch_for_spec(
         let Range::Last(n) = spec.range else { break };
         let events: Vec<TimelineEvent> = pages.iter().rev().flatten().cloned().collect();
         let timeline = Timeline::from_events(events);
-        let kept = select(&timeline, spec, gap).stats.messages;
+        // `last:N` counts the room's visible messages, before anyone is ignored.
+        let kept = timeline.iter().filter(|m| !m.redacted).count();
         if reached_start || kept >= n {
             break;
         }

@@ -1,0 +1,67 @@
+//! `roomscribe tui --input FILE`: the whole app on a legacy Gitter export, no Matrix: select,
+//! edit and publish to the stand-in forum; the status bar says "archive" and announcing is off.
+
+mod tui_support;
+
+use roomscribe_forum_standin::ForumStandin;
+use tui_support::pty::Pty;
+
+const GITTER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/crates/transcript/data/gitter-export.json"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_is_selected_edited_and_published_without_matrix() {
+    let forum = ForumStandin::start().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (forum_url, key) = (forum.base_url(), forum.admin_key());
+    let env = [
+        ("ROOMSCRIBE_FORUM_URL", forum_url.as_str()),
+        ("ROOMSCRIBE_FORUM_API_KEY", key.as_str()),
+        ("ROOMSCRIBE_FORUM_USERNAME", "admin"),
+        ("ROOMSCRIBE_TZ", "UTC"),
+        // No homeserver, no token: the archive must not need them.
+    ];
+    let mut pty = Pty::spawn(&["tui", "--input", GITTER], home.path(), &env, 36, 130);
+    tokio::task::block_in_place(|| {
+        let shown = pty.wait_for(&["perfect, thanks", "archive gitter-export.json"]);
+        assert!(!shown.contains("offline"), "{shown}");
+        pty.wait_for(&["forum ● connected"]);
+        pty.send(b":last:3 ignore:lenamoser\r");
+        pty.wait_for(&["msgs"]);
+        pty.send(b"e");
+        pty.wait_for(&["[quote]"]);
+        pty.send(b"Summary: threads have an API endpoint. ");
+        pty.send(b"\x13");
+        pty.wait_for(&["Publish to the forum"]);
+        pty.send(b"\tchat logs\r");
+        pty.wait_for(&["Publish this as a new topic?"]);
+        pty.send(b"\r");
+        pty.wait_for(&["Published:"]);
+        pty.send(b"\x01");
+        pty.wait_for(&["announcing is off"]);
+        // The dialog closes onto the editor, empty now: the transcript is done.
+        pty.send(b"\x1b");
+        pty.wait_for(&[" EDITOR ", "Nothing selected yet"]);
+        pty.send(b"\x1b");
+        pty.wait_for(&[" NORMAL ", "no selection"]);
+        pty.send(b"q");
+    });
+    let (ok, _) = tokio::task::block_in_place(|| pty.wait());
+    assert!(ok, "exits cleanly");
+    let topics = forum.topics();
+    assert_eq!(topics.len(), 1, "{topics:?}");
+    let post = &topics[0].posts[0];
+    assert!(
+        post.starts_with("Summary: threads have an API endpoint. "),
+        "{post}"
+    );
+    assert!(post.contains("GET /v1/rooms"), "{post}");
+    assert!(!post.contains("Has anyone got"), "only the last 3: {post}");
+    // The published post is kept with its link.
+    let archived = std::fs::read_dir(home.path().join("data/drafts/archive/published"))
+        .expect("published folder")
+        .count();
+    assert_eq!(archived, 1);
+}

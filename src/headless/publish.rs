@@ -137,7 +137,6 @@ fn open_composer(req: &Request<'_>, global: &Global, config: &Config) -> Result<
 
 /// `<drafts>/publish-<time>-<title words>.md`, holding the post text as it would have gone out.
 pub fn save_draft(dir: &Path, req: &Request<'_>) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let words: String = req
         .title
         .chars()
@@ -156,9 +155,6 @@ pub fn save_draft(dir: &Path, req: &Request<'_>) -> std::io::Result<PathBuf> {
         .join("-");
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let path = dir.join(format!("publish-{stamp}-{words}.md"));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, req.raw.as_bytes())?;
-    tmp.as_file_mut().sync_all()?;
-    tmp.persist(&path).map_err(|e| e.error)?;
+    roomscribe_files::write_private(&path, req.raw.as_bytes())?;
     Ok(path)
 }

@@ -55,13 +55,9 @@ impl Forwarded {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(&mut tmp, self)?;
-        tmp.as_file_mut().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let bytes = serde_json::to_vec(self)?;
+        roomscribe_files::write_private(path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 }
 

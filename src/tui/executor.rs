@@ -156,15 +156,10 @@ pub fn draft_path(dir: &Path, room: &str) -> PathBuf {
     dir.join(format!("{name}.json"))
 }
 
-/// Atomic: a temp file in the same folder, synced, then renamed over the old draft.
+/// Through the one atomic writer: a crash mid-save keeps the previous draft.
 pub fn save_draft(path: &Path, draft: &Draft) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer_pretty(&mut tmp, draft)?;
-    tmp.as_file_mut().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let text = serde_json::to_vec_pretty(draft)?;
+    roomscribe_files::write_private(path, &text)
 }
 
 pub fn load_draft(path: &Path) -> Option<Draft> {

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::forum;
-use crate::cli::Global;
-use crate::config::Config;
+use crate::config::Options;
 use crate::discourse::publish::{RetryPolicy, publish, with_retries};
 use crate::discourse::types::NewTopic;
 use crate::discourse::{Client, categories, composer};
@@ -30,8 +29,7 @@ pub fn run(
     tags: &[String],
     open: bool,
     file: &Path,
-    global: &Global,
-    config: &Config,
+    opts: &Options,
 ) -> Result<()> {
     let raw = read_text(file)?;
     let req = Request {
@@ -40,7 +38,7 @@ pub fn run(
         category: Some(category),
         tags,
     };
-    deliver(&req, open, global, config)
+    deliver(&req, open, opts)
 }
 
 fn read_text(file: &Path) -> Result<String> {
@@ -56,11 +54,11 @@ fn read_text(file: &Path) -> Result<String> {
 }
 
 /// Publishes via the API (`open = false`) or hands over to the browser composer.
-pub fn deliver(req: &Request<'_>, open: bool, global: &Global, config: &Config) -> Result<()> {
+pub fn deliver(req: &Request<'_>, open: bool, opts: &Options) -> Result<()> {
     if open {
-        return open_composer(req, global, config);
+        return open_composer(req, opts);
     }
-    let result = forum::connect(global, config)
+    let result = forum::connect(opts)
         .and_then(|client| forum::runtime()?.block_on(publish_once(&client, req)));
     match result {
         Ok(url) => {
@@ -103,8 +101,8 @@ async fn publish_once(client: &Client, req: &Request<'_>) -> Result<String> {
     Ok(done.url)
 }
 
-fn open_composer(req: &Request<'_>, global: &Global, config: &Config) -> Result<()> {
-    let client = forum::connect(global, config)?;
+fn open_composer(req: &Request<'_>, opts: &Options) -> Result<()> {
+    let client = forum::connect(opts)?;
     // The composer wants a slug path; resolve what the user typed when the forum answers.
     let category = match req.category {
         Some(q) => {

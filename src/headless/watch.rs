@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::{forum, matrix};
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::forward::notice;
 use crate::discourse::types::{ForumEvent, ForumItem};
@@ -73,15 +72,15 @@ pub fn same_room(a: &str, b: &str) -> bool {
     }
 }
 
-pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
+pub fn run(room: &str, opts: &Options) -> Result<()> {
+    let config = &opts.file;
     if !config.rules.iter().any(|r| same_room(&r.room, room)) {
         bail!(
             "no notification rule sends anything to {room}; add one to the config, e.g.\n[[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room}\""
         );
     }
     let room_ref = RoomRef::parse(room).map_err(|e| crate::error::usage(e.to_string()))?;
-    let forum_client = forum::connect(global, config)?;
-    let settings = Settings::resolve(global, config)?;
+    let forum_client = forum::connect(opts)?;
     let path = crate::paths::data_dir().join("forwarded.json");
     let mut record = Forwarded::load(&path)?;
     let notice_type = !config.matrix.send_as_text;
@@ -89,7 +88,7 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
     let poll_only = config.forum.poll_only;
     let room = room.to_string();
     matrix::runtime()?.block_on(async move {
-        let chat = matrix::client(&settings).await?;
+        let chat = matrix::client(opts).await?;
         let (chat_cmd, chat_cmd_rx) = mpsc::channel(64);
         let (chat_ev_tx, mut chat_ev) = mpsc::channel(64);
         tokio::spawn(roomscribe_matrix::run(chat, room_ref, chat_cmd_rx, chat_ev_tx));

@@ -10,6 +10,7 @@ pub mod room;
 pub mod select;
 pub mod sources;
 pub mod spec;
+pub mod strings;
 mod template;
 pub mod timeline;
 mod when;

@@ -135,19 +135,8 @@ fn open_composer(req: &Request<'_>, opts: &Options) -> Result<()> {
 
 /// `<drafts>/publish-<time>-<title words>.md`, holding the post text as it would have gone out.
 pub fn save_draft(dir: &Path, req: &Request<'_>) -> std::io::Result<PathBuf> {
-    let words: String = req
-        .title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
+    let words = roomscribe_transcript::strings::slug(req.title)
         .split('-')
-        .filter(|w| !w.is_empty())
         .take(8)
         .collect::<Vec<_>>()
         .join("-");

@@ -71,10 +71,8 @@ pub fn txn_id(room: &str, key: &str) -> String {
         Ok(RoomRef::Id { id, .. }) => id,
         Err(_) => room.to_string(),
     };
-    // FNV-1a: stable across builds and platforms (std's hasher is not).
-    let hash = canonical.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    });
+    // The workspace's one stable hash (std's hasher differs between builds).
+    let hash = roomscribe_transcript::strings::fnv1a(canonical.as_bytes());
     let key: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -129,7 +127,12 @@ mod tests {
 
     #[test]
     fn txn_ids_are_stable_distinct_and_follow_the_room_not_its_spelling() {
-        assert_eq!(txn_id("org/room", "post:12"), txn_id("org/room", "post:12"));
+        // A fixed literal: a notice sent by an older build must get the same id after an
+        // upgrade, or the homeserver would show it twice.
+        assert_eq!(
+            txn_id("org/room", "post:12"),
+            "roomscribe-fwd-7694eca125d8accd-post-12"
+        );
         assert_eq!(
             txn_id("org/room", "post:12"),
             txn_id("#org_room:gitter.im", "post:12")

@@ -25,7 +25,9 @@ pub fn run(json: bool, opts: &Options) -> Result<()> {
             tokio::select! {
                 ev = ev_rx.recv() => match ev {
                     // Refused credentials at the start will not fix themselves: stop and say why.
-                    Some(ForumEvent::Connection(ConnState::Offline { reason })) if !connected_once => {
+                    Some(ForumEvent::Connection(ConnState::Offline { reason }))
+                        if !connected_once =>
+                    {
                         anyhow::bail!("{reason}");
                     }
                     Some(ev) => {

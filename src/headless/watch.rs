@@ -76,7 +76,8 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
     let config = &opts.file;
     if !config.rules.iter().any(|r| same_room(&r.room, room)) {
         bail!(
-            "no notification rule sends anything to {room}; add one to the config, e.g.\n[[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room}\""
+            "no notification rule sends anything to {room}; add one to the config, e.g.\n\
+             [[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room}\""
         );
     }
     let room_ref = RoomRef::parse(room).map_err(|e| crate::error::usage(e.to_string()))?;
@@ -91,19 +92,46 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
         let chat = matrix::client(opts).await?;
         let (chat_cmd, chat_cmd_rx) = mpsc::channel(64);
         let (chat_ev_tx, mut chat_ev) = mpsc::channel(64);
-        tokio::spawn(roomscribe_matrix::run(chat, room_ref, chat_cmd_rx, chat_ev_tx));
+        tokio::spawn(roomscribe_matrix::run(
+            chat,
+            room_ref,
+            chat_cmd_rx,
+            chat_ev_tx,
+        ));
         let mine = record.rooms.entry(room.clone()).or_default().clone();
-        let opts = FeedOptions { poll_only, since_post: mine.last_post, ..FeedOptions::default() };
+        let opts = FeedOptions {
+            poll_only,
+            since_post: mine.last_post,
+            ..FeedOptions::default()
+        };
         let (_forum_cmd, forum_cmd_rx) = mpsc::channel(4);
         let (forum_ev_tx, mut forum_ev) = mpsc::channel(64);
-        tokio::spawn(run_with(forum_client, rules, opts, forum_cmd_rx, forum_ev_tx));
-        let mut watcher = Watcher { room, record, path, chat_cmd, notice_type, pending: HashMap::new(), chat_up: false };
+        tokio::spawn(run_with(
+            forum_client,
+            rules,
+            opts,
+            forum_cmd_rx,
+            forum_ev_tx,
+        ));
+        let mut watcher = Watcher {
+            room,
+            record,
+            path,
+            chat_cmd,
+            notice_type,
+            pending: HashMap::new(),
+            chat_up: false,
+        };
         let mut forum_up_once = false;
         loop {
             tokio::select! {
                 ev = forum_ev.recv() => match ev {
                     Some(ForumEvent::Item(item)) => watcher.item(item).await?,
-                    Some(ForumEvent::Connection(ConnState::Offline { reason })) if !forum_up_once => bail!("{reason}"),
+                    Some(ForumEvent::Connection(ConnState::Offline { reason }))
+                        if !forum_up_once =>
+                    {
+                        bail!("{reason}")
+                    }
                     Some(ForumEvent::Connection(s)) => {
                         forum_up_once |= s == ConnState::Connected;
                         eprintln!("roomscribe: forum {}", forum::state_text(&s));

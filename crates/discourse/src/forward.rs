@@ -62,6 +62,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The workspace's one stable hash, under the name other modules of this crate already use
+/// (`crate::forward::fnv1a`): a re-export, never a second copy.
+pub use roomscribe_transcript::strings::fnv1a;
+
 /// The Matrix transaction id for forwarding `key` to `room`: the same in every run and from
 /// every part of roomscribe (the app and `watch`), so the homeserver drops a second send.
 /// The room is hashed in its canonical form: `org/room` and `#org_room:gitter.im` agree.
@@ -72,7 +76,7 @@ pub fn txn_id(room: &str, key: &str) -> String {
         Err(_) => room.to_string(),
     };
     // The workspace's one stable hash (std's hasher differs between builds).
-    let hash = roomscribe_transcript::strings::fnv1a(canonical.as_bytes());
+    let hash = fnv1a(canonical.as_bytes());
     let key: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -123,6 +127,12 @@ mod tests {
         let n = notice(&it);
         assert!(n.html.contains('…'));
         assert!(n.html.len() < 1000);
+    }
+
+    #[test]
+    fn the_crate_name_for_the_hash_is_the_one_hash() {
+        // Topic external ids (publish.rs) are built from this name; a fixed vector, not itself.
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 
     #[test]

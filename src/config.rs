@@ -1,13 +1,19 @@
-//! The config file (TOML), merged with flags and environment. Secrets may come from a command
-//! (`*_command`, run through `sh -c`), so they need not sit in the file.
+//! The config file (TOML) as written. [`Options`] merges it with flags and environment into
+//! the one resolved value every command uses; [`Secrets`] runs the `*_command`s (through
+//! `sh -c`, so secrets need not sit in the file) lazily, once each.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::Global;
+use crate::error::usage;
+
+mod options;
+mod secrets;
+pub use options::{Options, named_zone, system_zone};
+pub use secrets::{Secrets, run_secret_command};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -116,6 +122,7 @@ pub use roomscribe_discourse::rules::RuleConfig;
 
 impl Config {
     /// Reads the file given by `--config`, else the default path if it exists, else defaults.
+    /// Any problem with the file is a usage error (exit 2) naming the file and the line.
     pub fn load(explicit: Option<&Path>) -> Result<Self> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
@@ -128,80 +135,21 @@ impl Config {
             }
         };
         let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read config {}", path.display()))?;
-        Self::parse(&text).with_context(|| format!("config {}", path.display()))
+            .map_err(|e| usage(format!("cannot read config {}: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| usage(format!("config {}: {e}", path.display())))
     }
 
+    /// `line N: what is wrong`, on one line (toml's own message spans several).
     pub fn parse(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.message()))
-    }
-}
-
-/// Runs a `*_command` and returns its first output line: how secrets stay out of the file.
-pub fn run_secret_command(cmd: &str) -> Result<String> {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .with_context(|| "cannot run secret command")?;
-    if !out.status.success() {
-        bail!("secret command exited with {}", out.status);
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().next().unwrap_or("").trim().to_string();
-    if line.is_empty() {
-        bail!("secret command printed nothing");
-    }
-    Ok(line)
-}
-
-/// Everything needed to connect, after flags > environment > config file.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    pub homeserver: Option<String>,
-    pub matrix_token: Option<String>,
-    pub matrix_user: Option<String>,
-    pub matrix_password: Option<String>,
-    pub forum_url: Option<String>,
-    pub forum_api_key: Option<String>,
-    pub forum_username: Option<String>,
-    pub forum_user_api_key: Option<String>,
-    pub tz: Option<String>,
-}
-
-impl Settings {
-    pub fn resolve(global: &Global, config: &Config) -> Result<Self> {
-        let secret = |flag: &Option<String>, cmd: &Option<String>| -> Result<Option<String>> {
-            match (flag, cmd) {
-                (Some(v), _) => Ok(Some(v.clone())),
-                (None, Some(c)) => run_secret_command(c).map(Some),
-                (None, None) => Ok(None),
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let msg = e.message().trim().replace('\n', " ");
+            match line {
+                Some(n) => usage(format!("line {n}: {msg}")),
+                None => usage(msg),
             }
-        };
-        let password_env = std::env::var("ROOMSCRIBE_MATRIX_PASSWORD").ok();
-        Ok(Self {
-            homeserver: global
-                .homeserver
-                .clone()
-                .or_else(|| config.matrix.homeserver.clone()),
-            matrix_token: secret(&global.matrix_token, &config.matrix.access_token_command)?,
-            matrix_user: global
-                .matrix_user
-                .clone()
-                .or_else(|| config.matrix.user.clone()),
-            matrix_password: secret(&password_env, &config.matrix.password_command)?,
-            forum_url: global.forum.clone().or_else(|| config.forum.url.clone()),
-            forum_api_key: secret(&global.forum_api_key, &config.forum.api_key_command)?,
-            forum_username: global
-                .forum_username
-                .clone()
-                .or_else(|| config.forum.username.clone()),
-            forum_user_api_key: secret(
-                &global.forum_user_api_key,
-                &config.forum.user_api_key_command,
-            )?,
-            tz: global.tz.clone().or_else(|| config.timezone.clone()),
         })
     }
 }
@@ -249,8 +197,11 @@ room = "org/room"
     }
 
     #[test]
-    fn secret_command_first_line() {
-        assert_eq!(run_secret_command("printf 'abc\\nxyz'").unwrap(), "abc");
-        assert!(run_secret_command("exit 3").is_err());
+    fn toml_errors_name_the_line_and_are_usage_errors() {
+        let err = Config::parse("theme = \"dark\"\n\n[transcript]\ngap = 5\n").unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 2);
+        let text = err.to_string();
+        assert!(text.starts_with("line 4: "), "{text}");
+        assert!(!text.contains('\n'), "{text}");
     }
 }

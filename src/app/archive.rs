@@ -8,12 +8,11 @@ use anyhow::Result;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::transcript::model::{ChatCommand, ChatEvent, ConnState, RoomInfo, TimelineEvent};
 use crate::tui::{self, App};
 
-pub fn run(file: &Path, room: Option<&str>, global: &Global, config: &Config) -> Result<()> {
+pub fn run(file: &Path, room: Option<&str>, opts: &Options) -> Result<()> {
     let (mut info, events) = crate::headless::transcript::read_input(file)?;
     if let Some(room) = room {
         info.name = Some(room.to_string());
@@ -26,17 +25,16 @@ pub fn run(file: &Path, room: Option<&str>, global: &Global, config: &Config) ->
         .or_else(|| info.alias.clone())
         .or_else(|| info.name.clone())
         .unwrap_or_else(|| info.room_id.clone());
-    let settings = Settings::resolve(global, config)?;
-    let opts = tui::options::options(config, &settings, &name)?;
-    let mut app = App::new(config, opts, Utc::now())?;
+    let mut app = App::new(&opts.file, opts.tui(&name), Utc::now())?;
     let shown = file.file_name().unwrap_or(file.as_os_str());
     app.state.archive = Some(shown.to_string_lossy().into_owned());
-    let forum = crate::connect::forum::connect(global, config);
+    let forum = crate::connect::forum::connect(opts);
     crate::connect::matrix::runtime()?.block_on(async move {
         let (links, peer) = tui::links();
         tokio::spawn(serve(info, events, peer.chat_cmd_rx, peer.chat_ev_tx));
         let idle_forum =
-            super::tui::start_forum(forum, config, None, peer.forum_cmd_rx, peer.forum_ev_tx).await;
+            super::tui::start_forum(forum, &opts.file, None, peer.forum_cmd_rx, peer.forum_ev_tx)
+                .await;
         // Archive drafts are kept apart from the live room's.
         let drafts = crate::paths::drafts_dir().join("archive");
         let result = tui::terminal::run(app, links, drafts).await;

@@ -6,19 +6,14 @@ use std::time::Duration;
 use anyhow::Result;
 use chrono::Utc;
 
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::demo;
 use crate::tui::{self, App};
 
-pub fn run(pace_secs: u64, global: &Global, config: &Config) -> Result<()> {
-    let settings = Settings {
-        tz: global.tz.clone().or_else(|| config.timezone.clone()),
-        forum_url: Some(demo::forum::BASE_URL.into()),
-        ..Settings::default()
-    };
-    let opts = tui::options::options(config, &settings, demo::room::ROOM_ALIAS)?;
-    let app = App::new(config, opts, Utc::now())?;
+pub fn run(pace_secs: u64, opts: &Options) -> Result<()> {
+    let mut app_opts = opts.tui(demo::room::ROOM_ALIAS);
+    app_opts.forum_url = Some(demo::forum::BASE_URL.into());
+    let app = App::new(&opts.file, app_opts, Utc::now())?;
     let pace = Duration::from_secs(pace_secs.max(1));
     let script = demo::room::sample_script(Utc::now(), pace)?;
     crate::connect::matrix::runtime()?.block_on(async move {

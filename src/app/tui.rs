@@ -5,8 +5,7 @@
 use anyhow::Result;
 use chrono::Utc;
 
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::{Config, Options};
 use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::types::ForumEvent;
 use crate::error::usage;
@@ -14,20 +13,18 @@ use crate::transcript::model::ConnState;
 use crate::transcript::room::RoomRef;
 use crate::tui::{self, App};
 
-pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
+pub fn run(room: &str, opts: &Options) -> Result<()> {
     let room_ref = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
-    let settings = Settings::resolve(global, config)?;
-    let opts = tui::options::options(config, &settings, room)?;
-    let mut app = App::new(config, opts, Utc::now())?;
+    let mut app = App::new(&opts.file, opts.tui(room), Utc::now())?;
     // What `roomscribe watch` already sent shows as forwarded; a damaged record only loses marks.
     let record = crate::paths::data_dir().join("forwarded.json");
     if let Ok(forwarded) = crate::headless::watch::Forwarded::load(&record) {
         let keys = forwarded.keys_for(room).cloned();
         app.state.sidebar.forwarded.extend(keys);
     }
-    let forum = crate::connect::forum::connect(global, config);
+    let forum = crate::connect::forum::connect(opts);
     crate::connect::matrix::runtime()?.block_on(async move {
-        let client = crate::connect::matrix::client(&settings).await?;
+        let client = crate::connect::matrix::client(opts).await?;
         let (links, peer) = tui::links();
         tokio::spawn(crate::matrix::run(
             client.clone(),
@@ -37,7 +34,7 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
         ));
         let idle_forum = start_forum(
             forum,
-            config,
+            &opts.file,
             Some(client.clone()),
             peer.forum_cmd_rx,
             peer.forum_ev_tx,

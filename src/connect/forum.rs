@@ -3,8 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::discourse::user_api_key::StoredKey;
 use crate::discourse::{Auth, Client};
 use crate::paths;
@@ -14,11 +13,11 @@ pub fn key_file() -> std::path::PathBuf {
 }
 
 /// The forum URL and how to authenticate: an admin key with a username, else a User API key
-/// (flag/env/config, else the one `login discourse` stored), else anonymous.
-pub fn connect(global: &Global, config: &Config) -> Result<Client> {
-    let settings = Settings::resolve(global, config)?;
+/// (flag/env/config, else the one `login discourse` stored), else anonymous. Runs a key's
+/// command only when that key is the one to use.
+pub fn connect(opts: &Options) -> Result<Client> {
     let stored = StoredKey::load(&key_file()).context("cannot read the stored forum key")?;
-    let forum = settings
+    let forum = opts
         .forum_url
         .clone()
         .or_else(|| stored.as_ref().map(|k| k.forum.clone()));
@@ -28,28 +27,27 @@ pub fn connect(global: &Global, config: &Config) -> Result<Client> {
         );
     };
     let same_forum = |k: &StoredKey| k.forum.trim_end_matches('/') == forum.trim_end_matches('/');
-    let auth = match (
-        settings.forum_api_key,
-        settings.forum_username,
-        settings.forum_user_api_key,
-    ) {
-        (Some(key), Some(username), _) => Auth::AdminKey { key, username },
-        (Some(_), None, _) => {
+    let user_key = || opts.secrets.forum_user_api_key();
+    let auth = match (opts.secrets.forum_api_key()?, opts.forum_username.clone()) {
+        (Some(key), Some(username)) => Auth::AdminKey { key, username },
+        (Some(_), None) => {
             bail!("an admin API key needs --forum-username (the user to post as)")
         }
-        (None, _, Some(key)) => Auth::UserKey {
-            key,
-            client_id: stored
-                .as_ref()
-                .map(|k| k.client_id.clone())
-                .unwrap_or_else(|| "roomscribe".into()),
-        },
-        (None, _, None) => match stored.filter(same_forum) {
-            Some(k) => Auth::UserKey {
-                key: k.key,
-                client_id: k.client_id,
+        (None, _) => match user_key()? {
+            Some(key) => Auth::UserKey {
+                key,
+                client_id: stored
+                    .as_ref()
+                    .map(|k| k.client_id.clone())
+                    .unwrap_or_else(|| "roomscribe".into()),
             },
-            None => Auth::Anonymous,
+            None => match stored.filter(same_forum) {
+                Some(k) => Auth::UserKey {
+                    key: k.key,
+                    client_id: k.client_id,
+                },
+                None => Auth::Anonymous,
+            },
         },
     };
     Ok(Client::new(&forum, auth)?)

@@ -9,7 +9,7 @@ use roomscribe_matrix::{Backfiller, Credentials, StoredSession, persist_refreshe
 use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
 use roomscribe_transcript::{Range, RoomRef, Spec, Timeline};
 
-use crate::config::Settings;
+use crate::config::Options;
 
 /// `<data dir>/matrix-session.json`.
 pub fn session_path() -> PathBuf {
@@ -26,28 +26,31 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// A logged-in client: an explicit token, else user + password, else the stored session.
-pub async fn client(settings: &Settings) -> Result<Client> {
+/// The password command runs only when there is no token and a user is named.
+pub async fn client(opts: &Options) -> Result<Client> {
     let path = session_path();
     let stored = StoredSession::load(&path)?;
-    let hs = settings.homeserver.as_deref();
-    let creds = match (
-        &settings.matrix_token,
-        &settings.matrix_user,
-        &settings.matrix_password,
-    ) {
-        (Some(token), _, _) => Credentials::Token(token.clone()),
-        (None, Some(user), Some(password)) => Credentials::Password {
-            user: user.clone(),
-            password: password.clone(),
+    let hs = opts.homeserver.as_deref();
+    let password = || opts.secrets.matrix_password();
+    let creds = match (opts.secrets.matrix_token()?, &opts.matrix_user) {
+        (Some(token), _) => Some(Credentials::Token(token)),
+        (None, Some(user)) => match password()? {
+            Some(password) => Some(Credentials::Password {
+                user: user.clone(),
+                password,
+            }),
+            None if !stored.as_ref().is_some_and(|s| same_user(&s.user_id, user)) => {
+                anyhow::bail!(
+                    "no password for {user}: set ROOMSCRIBE_MATRIX_PASSWORD (or matrix.password_command), or run `roomscribe login matrix`"
+                )
+            }
+            None => None,
         },
-        (None, Some(user), None)
-            if !stored.as_ref().is_some_and(|s| same_user(&s.user_id, user)) =>
-        {
-            anyhow::bail!(
-                "no password for {user}: set ROOMSCRIBE_MATRIX_PASSWORD (or matrix.password_command), or run `roomscribe login matrix`"
-            )
-        }
-        _ => match stored {
+        (None, None) => None,
+    };
+    let creds = match creds {
+        Some(c) => c,
+        None => match stored {
             Some(s) => {
                 let client = roomscribe_matrix::connect(hs, Credentials::Stored(s)).await?;
                 persist_refreshed_tokens(&client, path);
@@ -118,10 +121,9 @@ pub fn fetch_room_blocking(
     room: &RoomRef,
     spec: &Spec,
     gap: chrono::Duration,
-    global: &crate::cli::Global,
-    config: &crate::config::Config,
+    opts: &Options,
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let (info, events, _) = fetch_room_on(&runtime()?, room, spec, gap, global, config)?;
+    let (info, events, _) = fetch_room_on(&runtime()?, room, spec, gap, opts)?;
     Ok((info, events))
 }
 
@@ -132,14 +134,12 @@ pub fn fetch_room_on(
     room: &RoomRef,
     spec: &Spec,
     gap: chrono::Duration,
-    global: &crate::cli::Global,
-    config: &crate::config::Config,
+    opts: &Options,
 ) -> Result<(RoomInfo, Vec<TimelineEvent>, Client)> {
     use std::io::{IsTerminal, Write};
-    let settings = Settings::resolve(global, config)?;
     let show = std::io::stderr().is_terminal();
     rt.block_on(async {
-        let client = client(&settings).await?;
+        let client = client(opts).await?;
         let fetched = fetch_for_spec(&client, room, spec, gap, |n| {
             if show {
                 eprint!("\rloading history: {n} events");

@@ -12,6 +12,7 @@ use crate::discourse::types::{
     Category, ForumCommand, ForumEvent, ForumItem, ItemKind, NewTopic, PublishedTopic,
 };
 use crate::transcript::model::ConnState;
+use crate::transcript::strings::slug;
 
 pub const BASE_URL: &str = "https://forum.roomscribe.invalid";
 
@@ -78,23 +79,6 @@ fn routes(kind: ItemKind, category_id: u64, room: &str) -> Vec<String> {
         (_, 2..=5) => vec![room.to_string()],
         _ => Vec::new(),
     }
-}
-
-fn slug(title: &str) -> String {
-    let s: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    s.split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 struct Forum {

@@ -3,12 +3,11 @@
 use anyhow::Result;
 
 use super::forum;
-use crate::cli::Global;
-use crate::config::Config;
+use crate::config::Options;
 use crate::discourse::categories;
 
-pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
-    let client = forum::connect(global, config)?;
+pub fn run(json: bool, opts: &Options) -> Result<()> {
+    let client = forum::connect(opts)?;
     let cats = forum::runtime()?.block_on(categories::fetch(&client))?;
     if json {
         println!("{}", roomscribe_transcript::sanitize::json_pretty(&cats)?);

@@ -4,19 +4,18 @@ use anyhow::Result;
 use tokio::sync::mpsc;
 
 use super::forum;
-use crate::cli::Global;
-use crate::config::Config;
+use crate::config::Options;
 use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::types::{ForumEvent, ItemKind};
 use crate::transcript::model::ConnState;
 
-pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
-    let client = forum::connect(global, config)?;
+pub fn run(json: bool, opts: &Options) -> Result<()> {
+    let client = forum::connect(opts)?;
+    let rules = opts.file.rules.clone();
     let opts = FeedOptions {
-        poll_only: config.forum.poll_only,
+        poll_only: opts.file.forum.poll_only,
         ..FeedOptions::default()
     };
-    let rules = config.rules.clone();
     forum::runtime()?.block_on(async move {
         let (_cmd_tx, cmd_rx) = mpsc::channel(4);
         let (ev_tx, mut ev_rx) = mpsc::channel(64);
@@ -26,7 +25,9 @@ pub fn run(json: bool, global: &Global, config: &Config) -> Result<()> {
             tokio::select! {
                 ev = ev_rx.recv() => match ev {
                     // Refused credentials at the start will not fix themselves: stop and say why.
-                    Some(ForumEvent::Connection(ConnState::Offline { reason })) if !connected_once => {
+                    Some(ForumEvent::Connection(ConnState::Offline { reason }))
+                        if !connected_once =>
+                    {
                         anyhow::bail!("{reason}");
                     }
                     Some(ev) => {

@@ -15,18 +15,12 @@ use roomscribe_matrix::{
     client_for, finish_login, login_password, parse_pasted, start_browser_login,
 };
 
-use crate::cli::{Global, MatrixLoginMethod};
-use crate::config::{Config, Settings};
+use crate::cli::MatrixLoginMethod;
+use crate::config::Options;
 
-pub fn matrix(
-    method: Option<MatrixLoginMethod>,
-    no_browser: bool,
-    global: &Global,
-    config: &Config,
-) -> Result<()> {
-    let settings = Settings::resolve(global, config)?;
+pub fn matrix(method: Option<MatrixLoginMethod>, no_browser: bool, opts: &Options) -> Result<()> {
     super::matrix::runtime()?.block_on(async {
-        let client = sign_in(&settings, method, no_browser).await?;
+        let client = sign_in(opts, method, no_browser).await?;
         let session =
             StoredSession::from_client(&client).context("the server did not start a session")?;
         let path = super::matrix::session_path();
@@ -41,17 +35,18 @@ pub fn matrix(
     })
 }
 
+/// Secrets are asked for only on the way to the method that uses them.
 async fn sign_in(
-    settings: &Settings,
+    opts: &Options,
     forced: Option<MatrixLoginMethod>,
     no_browser: bool,
 ) -> Result<Client> {
-    let hs = settings.homeserver.as_deref();
-    let user = settings.matrix_user.as_deref();
+    let hs = opts.homeserver.as_deref();
+    let user = opts.matrix_user.as_deref();
     if matches!(forced, None | Some(MatrixLoginMethod::Token))
-        && let Some(token) = &settings.matrix_token
+        && let Some(token) = opts.secrets.matrix_token()?
     {
-        return Ok(roomscribe_matrix::connect(hs, Credentials::Token(token.clone())).await?);
+        return Ok(roomscribe_matrix::connect(hs, Credentials::Token(token)).await?);
     }
     let client = client_for(hs, user).await?;
     let offered = available_methods(&client).await?;
@@ -62,7 +57,9 @@ async fn sign_in(
             m
         }
         // With a password at hand and the server taking it, no browser is needed.
-        None if settings.matrix_password.is_some() && offered.contains(&LoginMethod::Password) => {
+        None if offered.contains(&LoginMethod::Password)
+            && opts.secrets.matrix_password()?.is_some() =>
+        {
             LoginMethod::Password
         }
         None => offered.first().copied().unwrap_or(LoginMethod::Token),
@@ -71,8 +68,8 @@ async fn sign_in(
         LoginMethod::Password => {
             let user =
                 user.context("password login needs --matrix-user (or ROOMSCRIBE_MATRIX_USER)")?;
-            let password = match &settings.matrix_password {
-                Some(p) => p.clone(),
+            let password = match opts.secrets.matrix_password()? {
+                Some(p) => p,
                 None => bail!(
                     "password login reads the password from ROOMSCRIBE_MATRIX_PASSWORD (or matrix.password_command)"
                 ),
@@ -81,8 +78,8 @@ async fn sign_in(
             Ok(client)
         }
         LoginMethod::Token => {
-            let token = match &settings.matrix_token {
-                Some(t) => t.clone(),
+            let token = match opts.secrets.matrix_token()? {
+                Some(t) => t,
                 None => prompt_line("Paste an access token (from another client's settings): ")?,
             };
             let hs = client.homeserver().to_string();

@@ -7,13 +7,12 @@ use std::io::BufRead;
 use anyhow::{Context, Result, bail};
 
 use super::forum;
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::discourse::user_api_key::KeyRequest;
 
-pub fn run(no_browser: bool, global: &Global, config: &Config) -> Result<()> {
-    let settings = Settings::resolve(global, config)?;
-    let Some(url) = settings.forum_url else {
+/// Needs only the forum URL: no secret command runs.
+pub fn run(no_browser: bool, opts: &Options) -> Result<()> {
+    let Some(url) = opts.forum_url.clone() else {
         bail!("which forum? pass --forum URL (or set [forum] url in the config)");
     };
     let base = url.trim_end_matches('/').to_string();

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, LoginService};
-use crate::config::Config;
+use crate::config::Options;
 
 // Moved to their own places; kept under these names for the commands below.
 pub use crate::connect::{forum, matrix};
@@ -23,61 +23,67 @@ pub mod transcript;
 pub mod watch;
 
 pub fn run(cli: Cli) -> Result<()> {
-    let config = Config::load(cli.global.config.as_deref())?;
+    // Printing completions or the man page needs no config, so a broken one cannot block them.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "roomscribe",
+                &mut std::io::stdout(),
+            );
+            return Ok(());
+        }
+        Some(Command::Manpage) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    let opts = Options::load(&cli.global)?;
     let Some(command) = cli.command else {
         return match cli.room {
-            Some(room) => crate::app::tui::run(&room, &cli.global, &config),
+            Some(room) => crate::app::tui::run(&room, &opts),
             None => {
                 Cli::command().print_help()?;
                 Ok(())
             }
         };
     };
+    let opts = &opts;
     match command {
-        Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "roomscribe",
-                &mut std::io::stdout(),
-            );
-            Ok(())
-        }
-        Command::Manpage => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
-            Ok(())
-        }
+        Command::Completions { .. } | Command::Manpage => Ok(()),
         Command::Tui {
             input: Some(file),
             room,
-        } => crate::app::archive::run(&file, room.as_deref(), &cli.global, &config),
+        } => crate::app::archive::run(&file, room.as_deref(), opts),
         Command::Tui {
             room: Some(room), ..
-        } => crate::app::tui::run(&room, &cli.global, &config),
+        } => crate::app::tui::run(&room, opts),
         Command::Tui { .. } => Err(crate::error::usage("name a room or pass --input FILE")),
-        Command::Demo { pace } => crate::app::demo::run(pace, &cli.global, &config),
-        Command::Transcript(args) => transcript::run(args, &cli.global, &config),
+        Command::Demo { pace } => crate::app::demo::run(pace, opts),
+        Command::Transcript(args) => transcript::run(args, opts),
         Command::Tail {
             room,
             json,
             backfill,
-        } => tail::run(&room, json, backfill, &cli.global, &config),
+        } => tail::run(&room, json, backfill, opts),
         Command::Login {
             service: LoginService::Matrix { method, no_browser },
-        } => login::matrix(method, no_browser, &cli.global, &config),
-        Command::Categories { json } => categories::run(json, &cli.global, &config),
-        Command::Feed { json } => feed::run(json, &cli.global, &config),
-        Command::Watch { room } => watch::run(&room, &cli.global, &config),
-        Command::Bot { rooms } => bot::run(&rooms, &cli.global, &config),
+        } => login::matrix(method, no_browser, opts),
+        Command::Categories { json } => categories::run(json, opts),
+        Command::Feed { json } => feed::run(json, opts),
+        Command::Watch { room } => watch::run(&room, opts),
+        Command::Bot { rooms } => bot::run(&rooms, opts),
         Command::Publish {
             title,
             category,
             tags,
             open,
             file,
-        } => publish::run(&title, &category, &tags, open, &file, &cli.global, &config),
+        } => publish::run(&title, &category, &tags, open, &file, opts),
         Command::Login {
             service: LoginService::Discourse { no_browser },
-        } => login_discourse::run(no_browser, &cli.global, &config),
+        } => login_discourse::run(no_browser, opts),
     }
 }

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::forum;
-use crate::cli::Global;
-use crate::config::Config;
+use crate::config::Options;
 use crate::discourse::publish::{RetryPolicy, external_id_for_text, publish, with_retries};
 use crate::discourse::types::NewTopic;
 use crate::discourse::{Client, categories, composer};
@@ -33,8 +32,7 @@ pub fn run(
     tags: &[String],
     open: bool,
     file: &Path,
-    global: &Global,
-    config: &Config,
+    opts: &Options,
 ) -> Result<()> {
     let raw = read_text(file)?;
     let req = Request {
@@ -44,7 +42,7 @@ pub fn run(
         tags,
         external_id: Some(external_id_for_text(title, &raw)),
     };
-    deliver(&req, open, global, config)
+    deliver(&req, open, opts)
 }
 
 fn read_text(file: &Path) -> Result<String> {
@@ -60,11 +58,11 @@ fn read_text(file: &Path) -> Result<String> {
 }
 
 /// Publishes via the API (`open = false`) or hands over to the browser composer.
-pub fn deliver(req: &Request<'_>, open: bool, global: &Global, config: &Config) -> Result<()> {
+pub fn deliver(req: &Request<'_>, open: bool, opts: &Options) -> Result<()> {
     if open {
-        return open_composer(req, global, config);
+        return open_composer(req, opts);
     }
-    let result = forum::connect(global, config)
+    let result = forum::connect(opts)
         .and_then(|client| forum::runtime()?.block_on(publish_once(&client, req)));
     match result {
         Ok(url) => {
@@ -111,8 +109,8 @@ async fn publish_once(client: &Client, req: &Request<'_>) -> Result<String> {
     Ok(done.url)
 }
 
-fn open_composer(req: &Request<'_>, global: &Global, config: &Config) -> Result<()> {
-    let client = forum::connect(global, config)?;
+fn open_composer(req: &Request<'_>, opts: &Options) -> Result<()> {
+    let client = forum::connect(opts)?;
     // The composer wants a slug path; resolve what the user typed when the forum answers.
     let category = match req.category {
         Some(q) => {
@@ -145,28 +143,13 @@ fn open_composer(req: &Request<'_>, global: &Global, config: &Config) -> Result<
 
 /// `<drafts>/publish-<time>-<title words>.md`, holding the post text as it would have gone out.
 pub fn save_draft(dir: &Path, req: &Request<'_>) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let words: String = req
-        .title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
+    let words = roomscribe_transcript::strings::slug(req.title)
         .split('-')
-        .filter(|w| !w.is_empty())
         .take(8)
         .collect::<Vec<_>>()
         .join("-");
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let path = dir.join(format!("publish-{stamp}-{words}.md"));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, req.raw.as_bytes())?;
-    tmp.as_file_mut().sync_all()?;
-    tmp.persist(&path).map_err(|e| e.error)?;
+    roomscribe_files::write_private(&path, req.raw.as_bytes())?;
     Ok(path)
 }

@@ -12,22 +12,14 @@ use roomscribe_transcript::model::{
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::error::usage;
 
-pub fn run(
-    room: &str,
-    json: bool,
-    backfill: Option<usize>,
-    global: &Global,
-    config: &Config,
-) -> Result<()> {
+pub fn run(room: &str, json: bool, backfill: Option<usize>, opts: &Options) -> Result<()> {
     let room = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
-    let settings = Settings::resolve(global, config)?;
-    let tz = super::transcript::zone(settings.tz.as_deref())?;
+    let tz = opts.tz;
     super::matrix::runtime()?.block_on(async {
-        let client = super::matrix::client(&settings).await?;
+        let client = super::matrix::client(opts).await?;
         let (cmd_tx, cmd_rx) = mpsc::channel(16);
         let (ev_tx, mut ev_rx) = mpsc::channel(1024);
         let task = tokio::spawn(roomscribe_matrix::run(client, room, cmd_rx, ev_tx));

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::cli::{Format, Global, TranscriptArgs};
-use crate::config::Config;
+use crate::cli::{Format, TranscriptArgs};
+use crate::config::Options;
 use crate::error::usage;
 use crate::transcript::model::{ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::{
@@ -34,27 +34,16 @@ pub struct PostOptions {
 }
 
 impl PostOptions {
-    /// From the config file and the global flags.
-    pub fn from_config(global: &Global, config: &Config, timestamps: bool) -> Result<Self> {
-        let tz = zone(global.tz.as_deref().or(config.timezone.as_deref()))?;
-        let gap = spec::parse_duration(&config.transcript.gap)
-            .map_err(|e| anyhow::anyhow!("config transcript.gap: {}", e.reason))?;
-        let template = match &config.transcript.template {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read template {}", path.display()))?;
-                Template::from_toml(&text).with_context(|| path.display().to_string())?
-            }
-            None => Template::builtin(),
-        };
-        Ok(Self {
-            tz,
-            timestamps: timestamps || config.transcript.timestamps,
-            gap,
-            users: config.users.clone(),
-            template,
-            default_category: config.forum.default_category.clone(),
-        })
+    /// From the resolved options; `timestamps` is the `--timestamps` flag.
+    pub fn from_options(opts: &Options, timestamps: bool) -> Self {
+        Self {
+            tz: opts.tz,
+            timestamps: timestamps || opts.file.transcript.timestamps,
+            gap: opts.gap,
+            users: opts.file.users.clone(),
+            template: opts.template.clone(),
+            default_category: opts.file.forum.default_category.clone(),
+        }
     }
 }
 
@@ -149,30 +138,25 @@ pub fn parse_spec(words: &[String], now: DateTime<Utc>, tz: Tz) -> Result<Spec> 
     spec::parse_tokens(words, now, tz).map_err(|e| usage(e.to_string()))
 }
 
-pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()> {
-    let opts = PostOptions::from_config(global, config, args.timestamps)?;
+pub fn run(args: TranscriptArgs, options: &Options) -> Result<()> {
+    let opts = PostOptions::from_options(options, args.timestamps);
     let (room_arg, words) = spec_words(&args);
     let spec = parse_spec(&words, Utc::now(), opts.tz)?;
     // Publishing from a room copies its media to the forum with the same Matrix client.
-    let copy_media = args.publish && !args.no_media && config.transcript.media;
+    let copy_media = args.publish && !args.no_media && options.file.transcript.media;
     let mut matrix = None;
     let (mut room, events) = match (&args.input, &room_arg) {
         (Some(input), _) => read_input(input)?,
         (None, Some(r)) if copy_media => {
             let rt = super::matrix::runtime()?;
             let gap = spec.gap.unwrap_or(opts.gap);
-            let (info, events, client) =
-                super::matrix::fetch_room_on(&rt, r, &spec, gap, global, config)?;
+            let (info, events, client) = super::matrix::fetch_room_on(&rt, r, &spec, gap, options)?;
             matrix = Some((rt, client));
             (info, events)
         }
-        (None, Some(r)) => super::matrix::fetch_room_blocking(
-            r,
-            &spec,
-            spec.gap.unwrap_or(opts.gap),
-            global,
-            config,
-        )?,
+        (None, Some(r)) => {
+            super::matrix::fetch_room_blocking(r, &spec, spec.gap.unwrap_or(opts.gap), options)?
+        }
         (None, None) => {
             return Err(usage(
                 "name a room (org/room, #alias:server, ...) or pass --input FILE",
@@ -197,11 +181,11 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
             // An export file has no session of its own: use the stored one when there is one.
             let session = match matrix.take() {
                 Some(m) => Ok(m),
-                None => matrix_for_media(global, config),
+                None => matrix_for_media(options),
             };
             match session {
                 Ok((rt, client)) => {
-                    let forum = super::forum::connect(global, config)?;
+                    let forum = super::forum::connect(options)?;
                     let attached = rt.block_on(super::media::attach(
                         &client,
                         &forum,
@@ -233,7 +217,7 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
             tags: &post.tags,
             external_id,
         };
-        return super::publish::deliver(&req, args.open, global, config);
+        return super::publish::deliver(&req, args.open, options);
     }
     let out = match args.format {
         Format::Markdown => post.markdown,
@@ -245,12 +229,10 @@ pub fn run(args: TranscriptArgs, global: &Global, config: &Config) -> Result<()>
 
 /// A Matrix session for downloading media, from the settings or the stored session.
 fn matrix_for_media(
-    global: &Global,
-    config: &Config,
+    options: &Options,
 ) -> Result<(tokio::runtime::Runtime, crate::matrix::matrix_sdk::Client)> {
-    let settings = crate::config::Settings::resolve(global, config)?;
     let rt = super::matrix::runtime()?;
-    let client = rt.block_on(super::matrix::client(&settings))?;
+    let client = rt.block_on(super::matrix::client(options))?;
     Ok((rt, client))
 }
 
@@ -260,34 +242,4 @@ pub fn read_input(path: &Path) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let parsed = sources::parse(&path.display().to_string(), &text)?;
     Ok((parsed.room, parsed.events))
-}
-
-/// The zone for showing and reading times: an IANA name, else the system's zone, else UTC.
-pub fn zone(name: Option<&str>) -> Result<Tz> {
-    if let Some(name) = name {
-        return name.parse::<Tz>().map_err(|_| {
-            usage(format!(
-                "unknown time zone {name:?} (use an IANA name like Europe/Berlin)"
-            ))
-        });
-    }
-    let from_env = std::env::var("TZ")
-        .ok()
-        .map(|s| s.trim_start_matches(':').to_string());
-    let from_file = || {
-        std::fs::read_to_string("/etc/timezone")
-            .ok()
-            .map(|s| s.trim().to_string())
-    };
-    let from_link = || {
-        std::fs::read_link("/etc/localtime").ok().and_then(|p| {
-            let s = p.to_string_lossy().into_owned();
-            s.split_once("zoneinfo/").map(|(_, z)| z.to_string())
-        })
-    };
-    Ok([from_env, from_file(), from_link()]
-        .into_iter()
-        .flatten()
-        .find_map(|n| n.parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC))
 }

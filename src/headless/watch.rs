@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::{forum, matrix};
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options;
 use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::forward::notice;
 use crate::discourse::types::{ForumEvent, ForumItem};
@@ -60,7 +59,7 @@ impl Forwarded {
 
     pub fn save(&self, path: &Path) -> Result<()> {
         let bytes = serde_json::to_vec(self)?;
-        super::bot::write_private_atomically(path, &bytes)
+        roomscribe_files::write_private(path, &bytes)
             .with_context(|| format!("cannot write {}", path.display()))
     }
 }
@@ -77,15 +76,16 @@ pub fn same_room(a: &str, b: &str) -> bool {
     }
 }
 
-pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
+pub fn run(room: &str, opts: &Options) -> Result<()> {
+    let config = &opts.file;
     if !config.rules.iter().any(|r| same_room(&r.room, room)) {
         bail!(
-            "no notification rule sends anything to {room}; add one to the config, e.g.\n[[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room}\""
+            "no notification rule sends anything to {room}; add one to the config, e.g.\n\
+             [[rules]]\ncategory = \"support\"\nfilter = \"watch\"\nroom = \"{room}\""
         );
     }
     let room_ref = RoomRef::parse(room).map_err(|e| crate::error::usage(e.to_string()))?;
-    let forum_client = forum::connect(global, config)?;
-    let settings = Settings::resolve(global, config)?;
+    let forum_client = forum::connect(opts)?;
     let path = crate::paths::data_dir().join("forwarded.json");
     let record = Forwarded::load(&path)?;
     let notice_type = !config.matrix.send_as_text;
@@ -93,7 +93,7 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
     let poll_only = config.forum.poll_only;
     let room = room.to_string();
     matrix::runtime()?.block_on(async move {
-        let chat = matrix::client(&settings).await?;
+        let chat = matrix::client(opts).await?;
         let (chat_cmd, chat_cmd_rx) = mpsc::channel(64);
         let (chat_ev_tx, mut chat_ev) = mpsc::channel(64);
         tokio::spawn(roomscribe_matrix::run(chat, room_ref, chat_cmd_rx, chat_ev_tx));
@@ -108,7 +108,11 @@ pub fn run(room: &str, global: &Global, config: &Config) -> Result<()> {
             tokio::select! {
                 ev = forum_ev.recv() => match ev {
                     Some(ForumEvent::Item(item)) => fw.item(item).await?,
-                    Some(ForumEvent::Connection(ConnState::Offline { reason })) if !forum_up_once => bail!("{reason}"),
+                    Some(ForumEvent::Connection(ConnState::Offline { reason }))
+                        if !forum_up_once =>
+                    {
+                        bail!("{reason}")
+                    }
                     Some(ForumEvent::Connection(s)) => {
                         forum_up_once |= s == ConnState::Connected;
                         eprintln!("roomscribe: forum {}", forum::state_text(&s));

@@ -4,7 +4,7 @@
 use std::io;
 use std::sync::Arc;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use crossterm::event::Event;
 use futures_util::{FutureExt, Stream, StreamExt};
@@ -19,6 +19,7 @@ use super::state::{Options, State};
 use super::theme::Theme;
 use super::{update, widgets};
 use crate::config::Config;
+use crate::error::usage;
 
 /// Where "now" comes from: the system clock, or a fixed one in tests.
 pub trait Clock: Send + Sync {
@@ -43,12 +44,12 @@ pub struct App {
 impl App {
     /// Keymap and theme come from the config (theme files from `<config dir>/themes`).
     pub fn new(config: &Config, opts: Options, now: DateTime<Utc>) -> Result<Self> {
-        let keymap = Keymap::new(&config.keys).map_err(|e| anyhow!("config [keys]: {e}"))?;
+        let keymap = Keymap::new(&config.keys).map_err(|e| usage(format!("config [keys]: {e}")))?;
         let theme = Theme::load(
             config.theme.as_deref(),
             &crate::paths::config_dir().join("themes"),
         )
-        .map_err(|e| anyhow!(e))?;
+        .map_err(|e| usage(format!("theme: {e}")))?;
         Ok(Self {
             state: State::new(opts, keymap, theme, now),
         })

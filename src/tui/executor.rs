@@ -184,19 +184,14 @@ pub fn published_path(dir: &Path, d: &Draft) -> PathBuf {
         .join(format!("{}-{at}.json", stem.unwrap_or_default()))
 }
 
-/// Atomic: a temp file in the same folder, synced, then renamed over the old draft.
+/// Through the one atomic writer: a crash mid-save keeps the previous draft.
 pub fn save_draft(path: &Path, draft: &Draft) -> std::io::Result<()> {
     save_json(path, draft)
 }
 
-fn save_json(path: &Path, draft: &impl serde::Serialize) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer_pretty(&mut tmp, draft)?;
-    tmp.as_file_mut().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+fn save_json(path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(value)?;
+    roomscribe_files::write_private(path, &text)
 }
 
 pub fn load_draft(path: &Path) -> Option<Draft> {

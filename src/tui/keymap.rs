@@ -294,6 +294,16 @@ impl Keymap {
                 .ok_or_else(|| format!("key \"{spec}\": unknown action {action}"))?;
             map.insert((mode, key), action);
         }
+        // There must always be a way out, or a moderator over SSH is stuck in the app.
+        let can_quit = map
+            .iter()
+            .any(|(&(mode, _), &a)| mode == Mode::Normal && a == Action::Quit);
+        if !can_quit {
+            return Err(
+                "no key quits the app: keep q or ctrl-c, or bind one, e.g. \"normal.ctrl-q\" = \"quit\""
+                    .into(),
+            );
+        }
         Ok(Self { map })
     }
 

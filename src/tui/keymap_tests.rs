@@ -108,3 +108,19 @@ fn every_default_parses_and_help_lists_every_mode() {
         .unwrap();
     assert_eq!(quit.1, "q ctrl-c");
 }
+
+#[test]
+fn a_keymap_without_a_way_to_quit_is_refused() {
+    let both: BTreeMap<String, String> = [("normal.q", "none"), ("normal.ctrl-c", "none")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let err = Keymap::new(&both).unwrap_err();
+    assert!(err.starts_with("no key quits the app"), "{err}");
+    assert!(!err.contains('\n'));
+    let mut rebound = both.clone();
+    rebound.insert("normal.ctrl-q".into(), "quit".into());
+    assert!(Keymap::new(&rebound).is_ok());
+    let one: BTreeMap<String, String> = [("normal.q".to_string(), "none".to_string())].into();
+    assert!(Keymap::new(&one).is_ok());
+}

@@ -6,7 +6,6 @@ pub mod app;
 pub mod executor;
 pub mod keymap;
 pub mod msg;
-pub mod options;
 pub mod source;
 pub mod state;
 pub mod terminal;

@@ -185,15 +185,12 @@ impl Theme {
 
     /// A stable colour per user: the same sender always gets the same palette entry.
     pub fn sender(&self, user_id: &str) -> Style {
-        // FNV-1a: stable across runs and platforms, unlike std's RandomState.
-        let mut h: u32 = 0x811c_9dc5;
-        for b in user_id.bytes() {
-            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-        }
-        let n = self.senders.len().max(1);
+        // The workspace's one stable hash: the same colour in every run and on every platform.
+        let h = roomscribe_transcript::strings::fnv1a(user_id.as_bytes());
+        let n = self.senders.len().max(1) as u64;
         let c = self
             .senders
-            .get(h as usize % n)
+            .get((h % n) as usize)
             .copied()
             .unwrap_or(Color::Reset);
         self.style(Role::Text).fg(c).add_modifier(Modifier::BOLD)
@@ -246,7 +243,15 @@ mod tests {
     #[test]
     fn sender_colour_is_stable_and_spread() {
         let t = Theme::built_in("dark");
-        assert_eq!(t.sender("@bob:gitter.im"), t.sender("@bob:gitter.im"));
+        // Fixed answers: a change of hash or palette order shows here, not only in screenshots.
+        assert_eq!(
+            t.sender("@bob:gitter.im").fg,
+            Some(Color::Rgb(97, 175, 239))
+        );
+        assert_eq!(
+            t.sender("@mara:gitter.im").fg,
+            Some(Color::Rgb(169, 183, 255))
+        );
         let distinct: std::collections::HashSet<_> =
             ["@a:x", "@b:x", "@c:x", "@d:x", "@e:x", "@f:x"]
                 .iter()

@@ -76,6 +76,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The workspace's one stable hash, under the name other modules of this crate already use
+/// (`crate::forward::fnv1a`): a re-export, never a second copy.
+pub use roomscribe_transcript::strings::fnv1a;
+
 /// The Matrix transaction id for forwarding `key` to `room`: the same in every run and from
 /// every part of roomscribe (the app and `watch`), so the homeserver drops a second send.
 /// The room is hashed in its canonical form: `org/room` and `#org_room:gitter.im` agree.
@@ -85,20 +89,13 @@ pub fn txn_id(room: &str, key: &str) -> String {
         Ok(RoomRef::Id { id, .. }) => id,
         Err(_) => room.to_string(),
     };
+    // The workspace's one stable hash (std's hasher differs between builds).
     let hash = fnv1a(canonical.as_bytes());
     let key: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     format!("roomscribe-fwd-{hash:016x}-{key}")
-}
-
-/// FNV-1a (64 bit): stable across builds and platforms (std's hasher is not), so ids derived
-/// from it (transaction ids, topic `external_id`s) agree between runs and machines.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    })
 }
 
 #[cfg(test)]
@@ -147,8 +144,19 @@ mod tests {
     }
 
     #[test]
+    fn the_crate_name_for_the_hash_is_the_one_hash() {
+        // Topic external ids (publish.rs) are built from this name; a fixed vector, not itself.
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
     fn txn_ids_are_stable_distinct_and_follow_the_room_not_its_spelling() {
-        assert_eq!(txn_id("org/room", "post:12"), txn_id("org/room", "post:12"));
+        // A fixed literal: a notice sent by an older build must get the same id after an
+        // upgrade, or the homeserver would show it twice.
+        assert_eq!(
+            txn_id("org/room", "post:12"),
+            "roomscribe-fwd-7694eca125d8accd-post-12"
+        );
         assert_eq!(
             txn_id("org/room", "post:12"),
             txn_id("#org_room:gitter.im", "post:12")

@@ -3,7 +3,6 @@
 //! (base64 of our-public-key-encrypted JSON `{key, nonce, push, api}`) that the user pastes back.
 //! No redirect is needed, so it works over SSH.
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::Engine;
@@ -112,7 +111,7 @@ impl StoredKey {
     /// Writes atomically with mode 0600 (the file holds a secret).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        write_private(path, &text)
+        roomscribe_files::write_private(path, &text)
     }
 
     pub fn load(path: &Path) -> std::io::Result<Option<Self>> {
@@ -124,29 +123,6 @@ impl StoredKey {
             Err(e) => Err(e),
         }
     }
-}
-
-/// Atomic replace of a file that only its owner may read.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

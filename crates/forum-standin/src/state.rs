@@ -91,16 +91,13 @@ pub struct Forum {
     next_post: u64,
 }
 
+/// Discourse falls back to "topic" for a title without letters or digits.
 fn slugify(title: &str) -> String {
-    let words: Vec<String> = title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    if words.is_empty() {
+    let slug = roomscribe_transcript::strings::slug(title);
+    if slug.is_empty() {
         "topic".into()
     } else {
-        words.join("-")
+        slug
     }
 }
 

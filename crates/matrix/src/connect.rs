@@ -23,7 +23,9 @@ pub enum Credentials {
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
     let builder = Client::builder().handle_refresh_tokens();
-    let (builder, label) = match (homeserver, user) {
+    // Matrix has no use for `user:pass@` in the URL, and the SDK would print it in errors.
+    let homeserver = homeserver.map(roomscribe_transcript::strings::strip_userinfo);
+    let (builder, label) = match (homeserver.as_deref(), user) {
         (Some(hs), _) if hs.starts_with("http://") || hs.starts_with("https://") => {
             (builder.homeserver_url(hs), hs.to_string())
         }

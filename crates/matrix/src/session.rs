@@ -80,14 +80,11 @@ impl StoredSession {
         })
     }
 
-    /// Writes atomically, readable by the owner only.
+    /// Writes through the one atomic writer (0600, a crash leaves the old session intact):
+    /// also used by the background token refresh, which must never lose the login.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| session_err(path, e))?;
-        let tmp: PathBuf = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(self).map_err(|e| session_err(path, e))?;
-        write_private(&tmp, text.as_bytes()).map_err(|e| session_err(path, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| session_err(path, e))
+        roomscribe_files::write_private(path, text.as_bytes()).map_err(|e| session_err(path, e))
     }
 
     /// Activates the session on a fresh client for the same homeserver.
@@ -124,27 +121,6 @@ impl StoredSession {
         };
         restored.map_err(|e| Error::Login(crate::error::describe(&e)))
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    // An existing file keeps its old mode on open; make sure it is private.
-    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 /// Keeps the file current when the SDK refreshes the tokens (OAuth sessions expire quickly).

@@ -11,6 +11,7 @@ pub mod sanitize;
 pub mod select;
 pub mod sources;
 pub mod spec;
+pub mod strings;
 mod template;
 pub mod timeline;
 mod when;

@@ -116,15 +116,23 @@ impl Template {
 
 /// Percent-encodes what could end a markdown link or URL; keeps Matrix sigils readable.
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$:@#/=+,;".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b':')
+        .remove(b'@')
+        .remove(b'#')
+        .remove(b'/')
+        .remove(b'=')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';');
+    utf8_percent_encode(s, KEEP).to_string()
 }
 
 fn header(first: Option<&ChatMessage>, room: &RoomInfo, tpl: &Template, out: &mut String) {

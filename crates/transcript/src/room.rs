@@ -202,23 +202,19 @@ fn identifier(s: &str, via: Vec<String>, event_id: Option<String>) -> Result<Roo
     Err(bad("not a room alias or id"))
 }
 
+/// The crate decodes leniently (a stray `%` stays as it is); a link with a broken escape is
+/// more likely mistyped, so it is refused with a reason first.
 fn percent_decode(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent escape in {s:?}"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
+    let broken = s.match_indices('%').any(|(i, _)| {
+        s.as_bytes()
+            .get(i + 1..i + 3)
+            .is_none_or(|h| !h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if broken {
+        return Err(format!("bad percent escape in {s:?}"));
     }
-    String::from_utf8(out).map_err(|_| format!("{s:?} is not UTF-8 after decoding"))
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| format!("{s:?} is not UTF-8 after decoding"))
 }

@@ -357,6 +357,9 @@ fn list(token: &str, value: &str) -> Result<Vec<String>, SpecError> {
 }
 
 /// `90s`, `5m`, `1h`, `1m30s`, or `0` (never merge).
+/// The longest merge window: longer ones merge unrelated conversations.
+const MAX_GAP_SECS: i64 = 7 * 86_400;
+
 fn parse_gap(token: &str, value: &str) -> Result<Duration, SpecError> {
     let bad = || {
         SpecError::new(
@@ -380,12 +383,17 @@ fn parse_gap(token: &str, value: &str) -> Result<Duration, SpecError> {
             'h' => 3600,
             _ => return Err(bad()),
         };
-        let n: i64 = digits.parse().map_err(|_| bad())?;
+        if digits.is_empty() {
+            return Err(bad());
+        }
+        // Digits beyond i64 are just as much too long as a big number that fits.
+        let too_long = || SpecError::new(token, format!("{value} is too long (at most 7 days)"));
+        let n: i64 = digits.parse().map_err(|_| too_long())?;
         total = n
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
-            .filter(|t| *t <= 7 * 86_400)
-            .ok_or_else(|| SpecError::new(token, "gap is too long (at most 7 days)"))?;
+            .filter(|t| *t <= MAX_GAP_SECS)
+            .ok_or_else(too_long)?;
         digits.clear();
     }
     if !digits.is_empty() {

@@ -20,8 +20,7 @@ use tokio::sync::mpsc;
 
 use super::watch::{Forwarded, Forwarder, Outgoing, same_room};
 use super::{forum, matrix};
-use crate::cli::Global;
-use crate::config::{Config, Settings};
+use crate::config::Options as Resolved;
 use crate::discourse::feed::{FeedOptions, run_with};
 use crate::discourse::types::ForumEvent;
 use crate::discourse::{Auth, Client};
@@ -29,14 +28,13 @@ use crate::error::usage;
 use crate::transcript::RoomRef;
 use crate::transcript::model::ConnState;
 
-pub use record::write_private_atomically;
-
 enum SyncMsg {
     Batch(roomscribe_matrix::Batch),
     State(ConnState),
 }
 
-pub fn run(args: &[String], global: &Global, config: &Config) -> Result<()> {
+pub fn run(args: &[String], resolved: &Resolved) -> Result<()> {
+    let config = &resolved.file;
     let mut names: Vec<String> = config.bot.rooms.clone();
     for a in args {
         if !names.iter().any(|n| same_room(n, a)) {
@@ -52,19 +50,18 @@ pub fn run(args: &[String], global: &Global, config: &Config) -> Result<()> {
     for n in &names {
         refs.push(RoomRef::parse(n).map_err(|e| usage(format!("{n}: {e}")))?);
     }
-    let settings = Settings::resolve(global, config)?;
-    let opts = handle::Options::resolve(global, config)?;
-    let Some(forum_url) = settings.forum_url.clone() else {
+    let opts = handle::Options::resolve(resolved)?;
+    let Some(forum_url) = resolved.forum_url.clone() else {
         return Err(usage(
             "the bot needs the forum: --forum URL, ROOMSCRIBE_FORUM_URL or `[forum] url`",
         ));
     };
-    let Some(key) = settings.forum_api_key.clone() else {
+    let Some(key) = resolved.secrets.forum_api_key()? else {
         return Err(usage(
             "the bot posts as the moderator who asks, which needs the forum's admin API key: --forum-api-key or ROOMSCRIBE_FORUM_API_KEY (or `[forum] api_key_command`)",
         ));
     };
-    let own = settings
+    let own = resolved
         .forum_username
         .clone()
         .unwrap_or_else(|| "system".into());
@@ -87,7 +84,7 @@ pub fn run(args: &[String], global: &Global, config: &Config) -> Result<()> {
         .any(|r| names.iter().any(|n| same_room(&r.room, n)));
     let poll_only = config.forum.poll_only;
     matrix::runtime()?.block_on(async move {
-        let chat = matrix::client(&settings).await?;
+        let chat = matrix::client(resolved).await?;
         let bot_user = chat.user_id().map(|u| u.to_string()).unwrap_or_default();
         let mut targets: Vec<(String, RoomTarget)> = Vec::new();
         for (name, r) in names.iter().zip(&refs) {

@@ -4,8 +4,7 @@ use anyhow::Result;
 use chrono::Duration;
 
 use super::access::Allow;
-use crate::cli::Global;
-use crate::config::Config;
+use crate::config::Options as Resolved;
 use crate::error::usage;
 use crate::headless::transcript::PostOptions;
 use crate::transcript::spec;
@@ -22,8 +21,8 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn resolve(global: &Global, config: &Config) -> Result<Self> {
-        let b = &config.bot;
+    pub fn resolve(resolved: &Resolved) -> Result<Self> {
+        let b = &resolved.file.bot;
         let allow = Allow::parse(&b.allow).ok_or_else(|| {
             crate::error::usage(format!(
                 "config bot.allow: {:?} is not \"staff\" or \"admins\"",
@@ -42,7 +41,7 @@ impl Options {
             min_power_level: b.min_power_level,
             max_age: duration("max_age", &b.max_age)?,
             cooldown: duration("cooldown", &b.cooldown)?,
-            post: PostOptions::from_config(global, config, false)?,
+            post: PostOptions::from_options(resolved, false),
         })
     }
 }
@@ -57,8 +56,9 @@ mod tests {
     use super::*;
 
     fn resolve(bot: &str) -> Result<Options> {
-        let config = Config::parse(&format!("[bot]\n{bot}")).unwrap();
-        Options::resolve(&Global::default(), &config)
+        let config = crate::config::Config::parse(&format!("[bot]\n{bot}")).unwrap();
+        let resolved = Resolved::resolve(&crate::cli::Global::default(), config)?;
+        Options::resolve(&resolved)
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl BotRecord {
             }
         }
         let bytes = serde_json::to_vec(self)?;
-        write_private_atomically(path, &bytes)
+        roomscribe_files::write_private(path, &bytes)
             .with_context(|| format!("cannot write {}", path.display()))
     }
 
@@ -92,24 +92,6 @@ impl BotRecord {
             },
         );
     }
-}
-
-/// Replaces `path` with `bytes` all at once: a temp file in the same folder (0600 from the
-/// start, it may hold room content), fsync, rename, fsync of the folder. The lead swaps in the
-/// project's one atomic writer here when it lands.
-pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    // tempfile creates with 0600 on Unix.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file_mut().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

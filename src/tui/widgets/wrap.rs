@@ -1,4 +1,9 @@
 //! Word wrapping by display width (wide characters take two cells).
+//!
+//! Hand-written rather than `textwrap` on purpose: on 100,000 chat lines (release build)
+//! textwrap 0.16 was 3x slower when lines wrap (40 cells: 127 ms vs 43 ms) and only faster when
+//! nothing wraps (100 cells: 10 ms vs 34 ms), with the same rows for indentation, long words and
+//! wide characters; a narrow pane, where wrapping happens, is where the time matters.
 
 use unicode_width::UnicodeWidthChar;
 

@@ -142,3 +142,11 @@ fn errors_name_the_file_and_position() {
     );
     assert_eq!(sources::parse("empty.json", "[]").unwrap().events.len(), 0);
 }
+
+#[test]
+fn an_export_starting_with_a_byte_order_mark_reads_like_one_without() {
+    let plain = sources::parse("sample-room.json", &sample()).unwrap();
+    let marked = sources::parse("sample-room.json", &format!("\u{feff}{}", sample())).unwrap();
+    assert_eq!(marked.room, plain.room);
+    assert_eq!(marked.events.len(), plain.events.len());
+}

@@ -33,6 +33,8 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, SourceError> {
         position,
         reason,
     };
+    // Exports saved by some Windows tools start with a byte-order mark; JSON has no room for it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let items = match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(items)) => items,
         Ok(Value::Object(mut obj)) => match obj.remove("chunk") {

@@ -97,6 +97,7 @@ async fn app_on_synapse_and_the_forum_standin() {
         room,
         peer.chat_cmd_rx,
         src_ev_tx,
+        std::time::Duration::from_secs(120),
     ));
     let forum_client = Client::new(
         &forum.base_url(),

@@ -31,6 +31,7 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
             room_ref,
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
+            opts.give_up_after,
         ));
         let idle_forum = start_forum(
             forum,

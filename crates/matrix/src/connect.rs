@@ -6,7 +6,7 @@ use matrix_sdk::ruma::{OwnedUserId, UserId};
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
 
-use crate::error::{Error, Result, describe};
+use crate::error::{Error, Result, describe, server_trouble};
 use crate::session::StoredSession;
 
 /// What the user gave us to sign in with.
@@ -22,7 +22,11 @@ pub enum Credentials {
 /// An unauthenticated client for `homeserver` (URL or server name), else for the server of
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
-    let builder = Client::builder().handle_refresh_tokens();
+    // Few quick retries inside the SDK (its default keeps trying for minutes, silently); longer
+    // outages are paced and reported by our own backoff.
+    let builder = Client::builder()
+        .handle_refresh_tokens()
+        .request_config(matrix_sdk::config::RequestConfig::short_retry());
     // Matrix has no use for `user:pass@` in the URL, and the SDK would print it in errors.
     let homeserver = homeserver.map(roomscribe_transcript::strings::strip_userinfo);
     let (builder, label) = match (homeserver.as_deref(), user) {
@@ -118,10 +122,12 @@ async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> 
         .restore_session(placeholder, RoomLoadSettings::default())
         .await
         .map_err(|e| Error::Login(describe(&e)))?;
-    let me = probe
-        .whoami()
-        .await
-        .map_err(|e| Error::Login(crate::error::describe_http(&e)))?;
+    let me = probe.whoami().await.map_err(|e| {
+        match e.as_client_api_error().and_then(server_trouble) {
+            Some(line) => Error::Unreachable(line),
+            None => Error::Login(crate::error::describe_http(&e)),
+        }
+    })?;
     let device = me
         .device_id
         .map(|d| d.to_string())

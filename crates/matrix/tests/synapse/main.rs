@@ -16,6 +16,9 @@ use roomscribe_testkit::TestUser;
 use roomscribe_transcript::model::ChatEvent;
 use tokio::sync::mpsc;
 
+/// How long `run` may keep trying a first connection in tests that expect it to succeed.
+pub const PATIENT: Duration = Duration::from_secs(120);
+
 /// A parsed ROOM, as the app hands it over.
 pub fn room(text: &str) -> roomscribe_transcript::RoomRef {
     roomscribe_transcript::RoomRef::parse(text).expect("room parses")

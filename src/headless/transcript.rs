@@ -236,10 +236,23 @@ fn matrix_for_media(
     Ok((rt, client))
 }
 
-/// Reads a Matrix event JSON file or a legacy Gitter export.
+/// Reads a Matrix event JSON file or a legacy Gitter export, streamed (see
+/// [`sources::parse_reader`]); a large file shows a percent on stderr when it is a terminal.
 pub fn read_input(path: &Path) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let parsed = sources::parse(&path.display().to_string(), &text)?;
+    let progress = super::progress::Stderr::for_file(path);
+    let parsed = read_input_with(path, |done, total| progress.show(done, total));
+    progress.clear();
+    parsed
+}
+
+/// [`read_input`] telling `progress` (bytes read, file size) as it goes.
+pub fn read_input_with(
+    path: &Path,
+    progress: impl FnMut(u64, u64),
+) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let reader = super::progress::Counting::new(file, total, progress);
+    let parsed = sources::parse_reader(&path.display().to_string(), reader)?;
     Ok((parsed.room, parsed.events))
 }

@@ -250,7 +250,8 @@ pub fn read_input_with(
     path: &Path,
     progress: impl FnMut(u64, u64),
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let reader = super::progress::Counting::new(file, total, progress);
     let parsed = sources::parse_reader(&path.display().to_string(), reader)?;

@@ -43,7 +43,9 @@ pub(super) fn array<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
     }
     match res {
         Ok(()) => Ok(loader.items.unwrap_or(Items::Raw(Vec::new()))),
-        Err(e) if e.classify() == Category::Data && matches!(loader.items, Some(Items::Gitter(_))) => {
+        Err(e)
+            if e.classify() == Category::Data && matches!(loader.items, Some(Items::Gitter(_))) =>
+        {
             Err((format!("message {}", loader.count), json_reason(&e)))
         }
         Err(e) => Err(at(&e)),
@@ -115,7 +117,10 @@ fn top_level(reason: &str) -> Failure {
 
 /// A syntax error in one JSON value: where it is, serde_json's own words.
 fn at(e: &serde_json::Error) -> Failure {
-    (format!("line {}, column {}", e.line(), e.column()), e.to_string())
+    (
+        format!("line {}, column {}", e.line(), e.column()),
+        e.to_string(),
+    )
 }
 
 /// An error in one line of NDJSON.

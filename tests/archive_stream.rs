@@ -79,6 +79,18 @@ fn an_export_too_large_for_the_memory_limit_is_one_line_and_exit_1() {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.starts_with("roomscribe: out of memory"), "{err}");
     assert!(!err.contains("memory allocation of"), "{err}");
+
+    // The same file under the same limit: last:N keeps only N messages while reading.
+    let o = run_limited(
+        LIMIT_MB,
+        &["transcript", "--input", big.to_str().unwrap(), "last:10"],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.contains("message 79999:") && !out.contains("message 79989:"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -3,8 +3,11 @@
 //! objects, as a JSON array or one object per line). Which one is detected from the content.
 
 mod gitter;
+mod last;
 mod matrix;
 mod stream;
+
+pub use last::LastVisible;
 
 use std::io::{BufReader, Read};
 
@@ -38,6 +41,20 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, SourceError> {
 /// element at a time, Gitter messages straight into their compact form, so memory follows the
 /// kept messages, not the file. Errors are as [`parse`]'s.
 pub fn parse_reader<R: Read>(file: &str, reader: R) -> Result<Parsed, SourceError> {
+    let mut events = Vec::new();
+    let mut parsed = parse_reader_into(file, reader, &mut |e| events.push(e))?;
+    parsed.events = events;
+    Ok(parsed)
+}
+
+/// [`parse_reader`] handing each event to `sink` as soon as it is converted (a Gitter export's
+/// while it is read; a Matrix export's once all are read), so a caller can keep only what it
+/// needs. The returned `events` is empty.
+pub fn parse_reader_into<R: Read>(
+    file: &str,
+    reader: R,
+    sink: &mut dyn FnMut(TimelineEvent),
+) -> Result<Parsed, SourceError> {
     let stem = std::path::Path::new(file)
         .file_stem()
         .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
@@ -49,30 +66,33 @@ pub fn parse_reader<R: Read>(file: &str, reader: R) -> Result<Parsed, SourceErro
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let array = stream::skip_bom_and_peek(&mut reader).map_err(|e| err("start".into(), e))?;
     let items = if array == Some(b'[') {
-        stream::array(reader, &stem).map_err(|(p, r)| err(p, r))?
+        stream::array(reader, &stem, sink).map_err(|(p, r)| err(p, r))?
     } else {
-        stream::values(reader, &stem).map_err(|(p, r)| err(p, r))?
+        stream::values(reader, &stem, sink).map_err(|(p, r)| err(p, r))?
     };
     let items = match items {
-        Items::Gitter(events) => {
+        Items::Gitter => {
             let room = RoomInfo {
                 room_id: stem.clone(),
                 alias: None,
                 name: Some(stem),
             };
+            let events = Vec::new();
             return Ok(Parsed { room, events });
         }
         Items::Raw(items) => items,
     };
     let (room, events) =
         matrix::convert(&items).map_err(|(i, r)| err(format!("event {}", i + 1), r))?;
+    events.into_iter().for_each(&mut *sink);
+    let events = Vec::new();
     Ok(Parsed { room, events })
 }
 
-/// What the reading loop gathered: Gitter messages already converted, or Matrix events, which
-/// need the whole set (any order, display names from member events) before converting.
+/// What the reading loop gathered: Gitter messages (already handed to the sink), or Matrix
+/// events, which need the whole set (any order, display names from member events) to convert.
 enum Items {
-    Gitter(Vec<TimelineEvent>),
+    Gitter,
     Raw(Vec<Value>),
 }
 

@@ -16,6 +16,8 @@ use crate::model::TimelineEvent;
 /// (position, reason), made into a `SourceError` by the caller, who knows the file.
 type Failure = (String, String);
 
+type Sink<'s> = &'s mut dyn FnMut(TimelineEvent);
+
 /// Skips a UTF-8 byte-order mark (some Windows tools write one; JSON has no room for it) and
 /// returns the first byte that is not whitespace, when the first buffer holds one.
 pub(super) fn skip_bom_and_peek<R: BufRead>(reader: &mut R) -> Result<Option<u8>, String> {
@@ -29,10 +31,11 @@ pub(super) fn skip_bom_and_peek<R: BufRead>(reader: &mut R) -> Result<Option<u8>
 
 /// A top-level array: the first element decides the format; Gitter messages after it are
 /// deserialized typed, straight into their compact form.
-pub(super) fn array<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
+pub(super) fn array<R: Read>(reader: R, stem: &str, sink: Sink<'_>) -> Result<Items, Failure> {
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut loader = Loader {
         stem,
+        sink,
         count: 0,
         items: None,
         failed: None,
@@ -43,9 +46,7 @@ pub(super) fn array<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
     }
     match res {
         Ok(()) => Ok(loader.items.unwrap_or(Items::Raw(Vec::new()))),
-        Err(e)
-            if e.classify() == Category::Data && matches!(loader.items, Some(Items::Gitter(_))) =>
-        {
+        Err(e) if e.classify() == Category::Data && matches!(loader.items, Some(Items::Gitter)) => {
             Err((format!("message {}", loader.count), json_reason(&e)))
         }
         Err(e) => Err(at(&e)),
@@ -53,7 +54,7 @@ pub(super) fn array<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
 }
 
 /// Not an array: one value (an object, or `{"chunk": [...]}`), or one object per line.
-pub(super) fn values<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
+pub(super) fn values<R: Read>(reader: R, stem: &str, sink: Sink<'_>) -> Result<Items, Failure> {
     let mut it = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
     let first = match it.next() {
         None => return Ok(Items::Raw(Vec::new())),
@@ -61,7 +62,7 @@ pub(super) fn values<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
         Some(Ok(v)) => v,
     };
     let second = match it.next() {
-        None => return single(first, stem),
+        None => return single(first, stem, sink),
         Some(Err(e)) => return Err(line(&e)),
         Some(Ok(v)) => v,
     };
@@ -70,11 +71,10 @@ pub(super) fn values<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
     }
     let rest = it.map(|r| r.map_err(|e| line(&e)));
     if gitter::looks_like(&first) {
-        let mut events = Vec::new();
         for (i, v) in [Ok(first), Ok(second)].into_iter().chain(rest).enumerate() {
-            events.push(gitter_value(v?, stem, i + 1)?);
+            sink(gitter_value(v?, stem, i + 1)?);
         }
-        return Ok(Items::Gitter(events));
+        return Ok(Items::Gitter);
     }
     let items = [Ok(first), Ok(second)]
         .into_iter()
@@ -83,7 +83,7 @@ pub(super) fn values<R: Read>(reader: R, stem: &str) -> Result<Items, Failure> {
     Ok(Items::Raw(items))
 }
 
-fn single(v: Value, stem: &str) -> Result<Items, Failure> {
+fn single(v: Value, stem: &str, sink: Sink<'_>) -> Result<Items, Failure> {
     let items = match v {
         Value::Object(mut obj) => match obj.remove("chunk") {
             Some(Value::Array(items)) => items,
@@ -99,12 +99,10 @@ fn single(v: Value, stem: &str) -> Result<Items, Failure> {
     if !items.first().is_some_and(gitter::looks_like) {
         return Ok(Items::Raw(items));
     }
-    let events = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| gitter_value(v, stem, i + 1))
-        .collect::<Result<_, _>>()?;
-    Ok(Items::Gitter(events))
+    for (i, v) in items.into_iter().enumerate() {
+        sink(gitter_value(v, stem, i + 1)?);
+    }
+    Ok(Items::Gitter)
 }
 
 fn gitter_value(v: Value, stem: &str, n: usize) -> Result<TimelineEvent, Failure> {
@@ -130,6 +128,7 @@ fn line(e: &serde_json::Error) -> Failure {
 
 struct Loader<'a> {
     stem: &'a str,
+    sink: Sink<'a>,
     /// Elements started so far: the one that failed, when one does.
     count: usize,
     items: Option<Items>,
@@ -168,15 +167,14 @@ impl<'de> Visitor<'de> for &mut Loader<'_> {
                 return Err(de::Error::custom("not a message"));
             }
         };
-        self.items = Some(Items::Gitter(vec![first]));
+        (self.sink)(first);
+        self.items = Some(Items::Gitter);
         loop {
             self.count += 1;
             let Some(m) = seq.next_element::<gitter::Message>()? else {
                 return Ok(());
             };
-            if let Some(Items::Gitter(events)) = &mut self.items {
-                events.push(gitter::from_message(m, self.stem));
-            }
+            (self.sink)(gitter::from_message(m, self.stem));
         }
     }
 }

@@ -262,16 +262,22 @@ pub fn read_input(path: &Path) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
     parsed
 }
 
-/// [`read_input`] keeping only what `spec` needs where that is known while reading (`last:N`),
-/// with how many messages the file held; the whole file otherwise, or when the shortcut does
+/// [`read_input`] keeping only what `spec` needs where that is known while reading (`last:N`,
+/// `from:`/`to:`), with how many messages the file held; the whole file otherwise, or when the shortcut does
 /// not apply to it (see [`sources::LastVisible`]).
 fn read_input_for(
     path: &Path,
     spec: &Spec,
 ) -> Result<(RoomInfo, Vec<TimelineEvent>, Option<usize>)> {
-    if let crate::transcript::Range::Last(n) = spec.range {
+    let keeper = match spec.range {
+        crate::transcript::Range::Last(n) => Some(sources::LastVisible::new(n)),
+        crate::transcript::Range::Between { from, to } => {
+            Some(sources::LastVisible::between(from, to))
+        }
+        _ => None,
+    };
+    if let Some(mut keep) = keeper {
         let progress = super::progress::Stderr::for_file(path);
-        let mut keep = sources::LastVisible::new(n);
         let read = read_input_into(path, &mut |ev| keep.push(ev), |done, total| {
             progress.show(done, total)
         });

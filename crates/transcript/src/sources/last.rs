@@ -1,8 +1,9 @@
-//! `last:N` while reading: only the last N visible messages of an export are kept, in a bounded
-//! heap ordered as the timeline orders them (time, then file order), so a 1M-message export
-//! needs memory for N messages. The selection then runs on them as on the whole timeline:
-//! `last:N` counts visible messages before anyone is ignored, and redacted or ignored ones never
-//! join a turn, so dropping redacted messages and keeping ignored ones gives the same post.
+//! Selections applied while reading. `last:N`: only the last N visible messages of an export are
+//! kept, in a bounded heap ordered as the timeline orders them (time, then file order), so a
+//! 1M-message export needs memory for N messages. `from:`/`to:`: only messages in the window.
+//! The selection then runs on them as on the whole timeline: `last:N` counts visible messages
+//! before anyone is ignored, and redacted or ignored ones never join a turn, so dropping
+//! redacted messages and keeping ignored ones gives the same post.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
@@ -15,6 +16,8 @@ use crate::model::{ChatMessage, TimelineEvent};
 /// Feed it every event of a file; [`LastVisible::finish`] gives the kept ones.
 pub struct LastVisible {
     n: usize,
+    /// `from:`/`to:` instead of `last:N`: every message in it is kept, the heap is unbounded.
+    window: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     seq: u64,
     heap: BinaryHeap<Reverse<Entry>>,
     /// Hashes of every message id: a repeated id (which the timeline merges) or any event other
@@ -50,11 +53,20 @@ impl LastVisible {
     pub fn new(n: usize) -> Self {
         Self {
             n,
+            window: None,
             seq: 0,
-            heap: BinaryHeap::with_capacity(n.min(1 << 16) + 1),
+            heap: BinaryHeap::with_capacity(n.min(1024) + 1),
             ids: HashSet::new(),
             exact: true,
             messages: 0,
+        }
+    }
+
+    /// Messages sent at `from` or later, and at `to` or earlier.
+    pub fn between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Self {
+        Self {
+            window: Some((from, to)),
+            ..Self::new(usize::MAX)
         }
     }
 
@@ -70,6 +82,11 @@ impl LastVisible {
             self.exact = false;
         }
         if msg.redacted || self.n == 0 {
+            return;
+        }
+        if let Some((from, to)) = self.window
+            && (msg.ts < from || to.is_some_and(|to| msg.ts > to))
+        {
             return;
         }
         self.seq += 1;

@@ -1,4 +1,4 @@
-//! `last:N` kept while reading ([`sources::LastVisible`]) gives the very post the whole
+//! `last:N` and `from:`/`to:` kept while reading ([`sources::LastVisible`]) gives the very post the whole
 //! timeline gives, on generated exports with what makes that hard: timestamps out of file order
 //! and equal, deleted messages, ignored users, senders whose display name changes, `/me`.
 
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use roomscribe_transcript::{
-    DEFAULT_GAP, RenderOptions, Template, Timeline, render, select, sources, spec,
+    DEFAULT_GAP, Range, RenderOptions, Template, Timeline, render, select, sources, spec,
 };
 
 fn export(n: usize, seed: u64) -> String {
@@ -66,7 +66,7 @@ fn render_with(
 }
 
 #[test]
-fn last_n_kept_while_reading_renders_like_the_whole_timeline() {
+fn selections_kept_while_reading_render_like_the_whole_timeline() {
     for (n, seed) in [(0usize, 1u64), (5, 2), (400, 3), (3_000, 4)] {
         let text = export(n, seed);
         let whole = sources::parse("room.json", &text).unwrap().events;
@@ -77,23 +77,33 @@ fn last_n_kept_while_reading_renders_like_the_whole_timeline() {
             "last:77 ignore:user1,user4 gap:0s",
             "last:200 gap:10m",
             "last:5000",
+            "from:2020-09-13T13:00 to:2020-09-13T14:30",
+            "from:2020-09-13T20:00 ignore:user2",
+            "from:2020-09-13T12:00 to:2020-09-13T12:30",
         ] {
-            let Some(roomscribe_transcript::Range::Last(k)) =
-                spec::parse(spec_text, Utc::now(), chrono_tz::UTC)
-                    .ok()
-                    .map(|s| s.range)
-            else {
-                panic!("{spec_text} is last:N");
+            let range = spec::parse(spec_text, Utc::now(), chrono_tz::UTC)
+                .expect("spec parses")
+                .range;
+            let (mut keep, k) = match range {
+                Range::Last(k) => (sources::LastVisible::new(k), k),
+                Range::Between { from, to } => (sources::LastVisible::between(from, to), n),
+                _ => panic!("{spec_text} is last:N or from:"),
             };
-            let mut keep = sources::LastVisible::new(k);
             sources::parse_reader_into("room.json", text.as_bytes(), &mut |e| keep.push(e))
                 .unwrap();
             let (kept, total) = keep.finish().expect("unique ids, messages only");
             assert_eq!(total, n);
             assert!(kept.len() <= k);
+            let expected = render_with(whole.clone(), spec_text);
+            if n == 3_000 && !spec_text.contains("T12:30") {
+                assert!(
+                    expected.contains("from user"),
+                    "{spec_text} selects something"
+                );
+            }
             assert_eq!(
                 render_with(kept, spec_text),
-                render_with(whole.clone(), spec_text),
+                expected,
                 "{n} messages, {spec_text}"
             );
         }

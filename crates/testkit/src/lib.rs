@@ -2,10 +2,12 @@
 //! shared-secret admin API, a plain-HTTP client acting as another user, and a TCP proxy that a test
 //! can cut and restore to simulate network loss.
 
+mod delay;
 mod proxy;
 mod synapse;
 mod user;
 
+pub use delay::DelayProxy;
 pub use proxy::CutProxy;
 pub use synapse::{Synapse, require_limited_synapse, require_synapse};
 pub use user::{TestUser, encode};

@@ -22,7 +22,16 @@ pub enum Credentials {
 /// An unauthenticated client for `homeserver` (URL or server name), else for the server of
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
-    let builder = Client::builder().handle_refresh_tokens();
+    client_with(Client::builder(), homeserver, user).await
+}
+
+/// `client_for` on a builder the caller has already set up (known server versions).
+async fn client_with(
+    builder: matrix_sdk::ClientBuilder,
+    homeserver: Option<&str>,
+    user: Option<&str>,
+) -> Result<Client> {
+    let builder = builder.handle_refresh_tokens();
     // Matrix has no use for `user:pass@` in the URL, and the SDK would print it in errors.
     let homeserver = homeserver.map(roomscribe_transcript::strings::strip_userinfo);
     let (builder, label) = match (homeserver.as_deref(), user) {
@@ -59,8 +68,10 @@ pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Cli
         }
         Credentials::Token(token) => {
             let hs = homeserver.ok_or(Error::NoHomeserver)?;
-            let (user_id, device_id) = whoami(hs, &token).await?;
-            let client = client_for(Some(hs), None).await?;
+            let (user_id, device_id, versions) = whoami(hs, &token).await?;
+            // The probe already asked `/versions`; the real client need not ask again.
+            let builder = Client::builder().server_versions(versions);
+            let client = client_with(builder, Some(hs), None).await?;
             let session = MatrixSession {
                 meta: SessionMeta {
                     user_id,
@@ -99,8 +110,16 @@ pub(crate) async fn send_login(
 }
 
 /// Who a bare access token belongs to. The SDK only sends tokens for an active session, so a
-/// throwaway client holds the token just for this one request.
-async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> {
+/// throwaway client holds the token just for this one request. The server's versions it
+/// learnt on the way come back too.
+async fn whoami(
+    homeserver: &str,
+    token: &str,
+) -> Result<(
+    OwnedUserId,
+    String,
+    Vec<matrix_sdk::ruma::api::MatrixVersion>,
+)> {
     let probe = client_for(Some(homeserver), None).await?;
     let placeholder = MatrixSession {
         meta: SessionMeta {
@@ -126,5 +145,9 @@ async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> 
         .device_id
         .map(|d| d.to_string())
         .unwrap_or_else(|| "ROOMSCRIBE".into());
-    Ok((me.user_id, device))
+    let versions = probe
+        .server_versions()
+        .await
+        .map_err(|e| Error::Login(crate::error::describe_http(&e)))?;
+    Ok((me.user_id, device, versions.into_iter().collect()))
 }

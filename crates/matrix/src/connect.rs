@@ -68,9 +68,16 @@ pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Cli
         }
         Credentials::Token(token) => {
             let hs = homeserver.ok_or(Error::NoHomeserver)?;
-            let (user_id, device_id, versions) = whoami(hs, &token).await?;
-            // The probe already asked `/versions`; the real client need not ask again.
-            let builder = Client::builder().server_versions(versions);
+            // The server's versions are asked while the probe asks who we are: one round trip
+            // for both. (A client asks again after its session is set, so a separate one asks
+            // and the real client is built knowing them.) On failure the real client asks.
+            let asker = client_for(Some(hs), None).await?;
+            let (me, versions) = tokio::join!(whoami(hs, &token), asker.server_versions());
+            let (user_id, device_id) = me?;
+            let builder = match versions {
+                Ok(v) => Client::builder().server_versions(v),
+                Err(_) => Client::builder(),
+            };
             let client = client_with(builder, Some(hs), None).await?;
             let session = MatrixSession {
                 meta: SessionMeta {
@@ -110,17 +117,11 @@ pub(crate) async fn send_login(
 }
 
 /// Who a bare access token belongs to. The SDK only sends tokens for an active session, so a
-/// throwaway client holds the token just for this one request. The server's versions it
-/// learnt on the way come back too.
-async fn whoami(
-    homeserver: &str,
-    token: &str,
-) -> Result<(
-    OwnedUserId,
-    String,
-    Vec<matrix_sdk::ruma::api::MatrixVersion>,
-)> {
-    let probe = client_for(Some(homeserver), None).await?;
+/// throwaway client holds the token just for this one request. `whoami` is in every version
+/// since 1.1, so the probe need not ask `/versions` first.
+async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> {
+    let builder = Client::builder().server_versions([matrix_sdk::ruma::api::MatrixVersion::V1_1]);
+    let probe = client_with(builder, Some(homeserver), None).await?;
     let placeholder = MatrixSession {
         meta: SessionMeta {
             user_id: OwnedUserId::try_from("@roomscribe-probe:invalid")
@@ -145,9 +146,5 @@ async fn whoami(
         .device_id
         .map(|d| d.to_string())
         .unwrap_or_else(|| "ROOMSCRIBE".into());
-    let versions = probe
-        .server_versions()
-        .await
-        .map_err(|e| Error::Login(crate::error::describe_http(&e)))?;
-    Ok((me.user_id, device, versions.into_iter().collect()))
+    Ok((me.user_id, device))
 }

@@ -20,9 +20,25 @@ pub struct RoomTarget {
     pub info: RoomInfo,
 }
 
+/// A room we are joined to, before its state was read.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    pub room_id: OwnedRoomId,
+    /// The ROOM as the user wrote it, for errors.
+    label: String,
+    alias: Option<String>,
+}
+
 /// Resolves a parsed ROOM (alias or room id, with `via` servers), joins it (a no-op when
 /// already joined) and checks it is not encrypted.
 pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget> {
+    let joined = join_room(client, room).await?;
+    room_info(client, &joined).await
+}
+
+/// The joining half of `resolve_room`: its state can then be read alongside the first
+/// sync or history page, which need only the id.
+pub async fn join_room(client: &Client, room: &RoomRef) -> Result<Joined> {
     let alias_or_id = room.as_str();
     let via = room.via();
     let bad = || Error::BadRoom(alias_or_id.to_string());
@@ -74,11 +90,26 @@ pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget>
                 },
             )?;
     }
+    Ok(Joined {
+        room_id,
+        label: alias_or_id.to_string(),
+        alias,
+    })
+}
+
+/// The reading half of `resolve_room`: refuses encrypted rooms, finds the name and alias.
+pub async fn room_info(client: &Client, joined: &Joined) -> Result<RoomTarget> {
+    let Joined {
+        room_id,
+        label,
+        alias,
+    } = joined;
+    let alias_or_id = label.as_str();
     // The three state reads at once: one round trip instead of three.
     let (encryption, name, canonical) = tokio::try_join!(
-        state(client, &room_id, StateEventType::RoomEncryption),
-        state(client, &room_id, StateEventType::RoomName),
-        state(client, &room_id, StateEventType::RoomCanonicalAlias),
+        state(client, room_id, StateEventType::RoomEncryption),
+        state(client, room_id, StateEventType::RoomName),
+        state(client, room_id, StateEventType::RoomCanonicalAlias),
     )?;
     if encryption.is_some() {
         return Err(Error::Encrypted(alias_or_id.to_string()));
@@ -91,10 +122,10 @@ pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget>
     Ok(RoomTarget {
         info: RoomInfo {
             room_id: room_id.to_string(),
-            alias: canonical.or(alias),
+            alias: canonical.or_else(|| alias.clone()),
             name,
         },
-        room_id,
+        room_id: room_id.clone(),
     })
 }
 

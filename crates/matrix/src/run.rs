@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
-use crate::resolve::{RoomTarget, resolve_room};
+use crate::resolve::{join_room, room_info};
 use crate::send::send_message;
 
 struct Outgoing {
@@ -33,7 +33,15 @@ pub async fn run(
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
-    let Some(target) = resolve(&client, &room, &ev_tx).await else {
+    let Some(joined) = retrying(&ev_tx, || join_room(&client, &room)).await else {
+        return;
+    };
+    // The room's state and the first sync need only its id: one round trip for both.
+    let (target, started) = tokio::join!(
+        retrying(&ev_tx, || room_info(&client, &joined)),
+        first_sync(&client, &joined.room_id, &ev_tx),
+    );
+    let (Some(target), Some((live, since))) = (target, started) else {
         return;
     };
     if ev_tx
@@ -43,9 +51,6 @@ pub async fn run(
     {
         return;
     }
-    let Some((live, since)) = first_sync(&client, &target.room_id, &ev_tx).await else {
-        return;
-    };
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connected))
         .await;
@@ -79,17 +84,17 @@ pub async fn run(
     tasks.abort_all();
 }
 
-/// The room, joined; retried with backoff while the server cannot be reached, given up (with
-/// `Offline`) when the answer is final (unknown, forbidden, encrypted).
-async fn resolve(
-    client: &Client,
-    room: &RoomRef,
-    ev_tx: &mpsc::Sender<ChatEvent>,
-) -> Option<RoomTarget> {
+/// `step` retried with backoff while the server cannot be reached, given up (with `Offline`)
+/// when the answer is final (unknown, forbidden, encrypted).
+async fn retrying<T, F, Fut>(ev_tx: &mpsc::Sender<ChatEvent>, mut step: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let mut backoff = Backoff::default();
     loop {
-        let err = match resolve_room(client, room).await {
-            Ok(target) => return Some(target),
+        let err = match step().await {
+            Ok(done) => return Some(done),
             Err(Error::Unreachable(why)) => LiveError::Transient(why),
             Err(other) => LiveError::Fatal(other.to_string()),
         };

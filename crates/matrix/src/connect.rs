@@ -22,9 +22,18 @@ pub enum Credentials {
 /// An unauthenticated client for `homeserver` (URL or server name), else for the server of
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
+    client_with(Client::builder(), homeserver, user).await
+}
+
+/// `client_for` on a builder the caller has already set up (known server versions).
+async fn client_with(
+    builder: matrix_sdk::ClientBuilder,
+    homeserver: Option<&str>,
+    user: Option<&str>,
+) -> Result<Client> {
     // Few quick retries inside the SDK (its default keeps trying for minutes, silently); longer
     // outages are paced and reported by our own backoff.
-    let builder = Client::builder()
+    let builder = builder
         .handle_refresh_tokens()
         .request_config(matrix_sdk::config::RequestConfig::short_retry());
     // Matrix has no use for `user:pass@` in the URL, and the SDK would print it in errors.
@@ -63,8 +72,17 @@ pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Cli
         }
         Credentials::Token(token) => {
             let hs = homeserver.ok_or(Error::NoHomeserver)?;
-            let (user_id, device_id) = whoami(hs, &token).await?;
-            let client = client_for(Some(hs), None).await?;
+            // The server's versions are asked while the probe asks who we are: one round trip
+            // for both. (A client asks again after its session is set, so a separate one asks
+            // and the real client is built knowing them.) On failure the real client asks.
+            let asker = client_for(Some(hs), None).await?;
+            let (me, versions) = tokio::join!(whoami(hs, &token), asker.server_versions());
+            let (user_id, device_id) = me?;
+            let builder = match versions {
+                Ok(v) => Client::builder().server_versions(v),
+                Err(_) => Client::builder(),
+            };
+            let client = client_with(builder, Some(hs), None).await?;
             let session = MatrixSession {
                 meta: SessionMeta {
                     user_id,
@@ -103,9 +121,11 @@ pub(crate) async fn send_login(
 }
 
 /// Who a bare access token belongs to. The SDK only sends tokens for an active session, so a
-/// throwaway client holds the token just for this one request.
+/// throwaway client holds the token just for this one request. `whoami` is in every version
+/// since 1.1, so the probe need not ask `/versions` first.
 async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> {
-    let probe = client_for(Some(homeserver), None).await?;
+    let builder = Client::builder().server_versions([matrix_sdk::ruma::api::MatrixVersion::V1_1]);
+    let probe = client_with(builder, Some(homeserver), None).await?;
     let placeholder = MatrixSession {
         meta: SessionMeta {
             user_id: OwnedUserId::try_from("@roomscribe-probe:invalid")

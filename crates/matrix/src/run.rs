@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
-use crate::resolve::{RoomTarget, resolve_room};
+use crate::resolve::{join_room, room_info};
 use crate::send::send_message;
 
 struct Outgoing {
@@ -38,7 +38,15 @@ pub async fn run(
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
     let patience = Patience::new(give_up_after, room.as_str());
-    let Some(target) = resolve(&client, &room, &ev_tx, &patience).await else {
+    let Some(joined) = retrying(&ev_tx, &patience, || join_room(&client, &room)).await else {
+        return;
+    };
+    // The room's state and the first sync need only its id: one round trip for both.
+    let (target, started) = tokio::join!(
+        retrying(&ev_tx, &patience, || room_info(&client, &joined)),
+        first_sync(&client, &joined.room_id, &ev_tx, &patience),
+    );
+    let (Some(target), Some((live, since))) = (target, started) else {
         return;
     };
     if ev_tx
@@ -48,9 +56,6 @@ pub async fn run(
     {
         return;
     }
-    let Some((live, since)) = first_sync(&client, &target.room_id, &ev_tx, &patience).await else {
-        return;
-    };
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connected))
         .await;
@@ -84,18 +89,22 @@ pub async fn run(
     tasks.abort_all();
 }
 
-/// The room, joined; retried with backoff while the server cannot be reached, given up (with
-/// `Offline`) when the answer is final (unknown, forbidden, encrypted).
-async fn resolve(
-    client: &Client,
-    room: &RoomRef,
+/// `step` retried with backoff while the server cannot be reached, given up (with `Offline`)
+/// when the answer is final (unknown, forbidden, encrypted) or the first connection has taken
+/// longer than the patience allows.
+async fn retrying<T, F, Fut>(
     ev_tx: &mpsc::Sender<ChatEvent>,
     patience: &Patience,
-) -> Option<RoomTarget> {
+    mut step: F,
+) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let mut backoff = Backoff::default();
     loop {
-        let err = match resolve_room(client, room).await {
-            Ok(target) => return Some(target),
+        let err = match step().await {
+            Ok(done) => return Some(done),
             Err(Error::Unreachable(why)) => LiveError::Transient(why),
             Err(other) => LiveError::Fatal(other.to_string()),
         };

@@ -7,6 +7,7 @@ mod live;
 mod login;
 mod oauth;
 mod resolve;
+mod round_trips;
 
 use std::time::Duration;
 

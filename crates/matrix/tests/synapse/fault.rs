@@ -76,34 +76,9 @@ async fn starting_offline_waits_for_the_network() {
     let proxy = CutProxy::in_front_of(&hs.url).await.unwrap();
     let client = crate::client_as(&reader, &proxy.url()).await;
     proxy.cut();
-    let (cmd, cmd_rx) = tokio::sync::mpsc::channel(4);
-    let (ev_tx, mut rx) = tokio::sync::mpsc::channel(256);
-    let task = tokio::spawn(roomscribe_matrix::run(
-        client,
-        crate::room(&room),
-        cmd_rx,
-        ev_tx,
-        crate::PATIENT,
-    ));
-    recv_until(&mut rx, |e| {
-        matches!(e, ChatEvent::Connection(ConnState::Reconnecting { .. }))
-    })
-    .await;
+    let (cmd, mut rx, task) = retrying(client, &room).await;
     proxy.restore();
-    let got = recv_until(&mut rx, |e| {
-        matches!(
-            e,
-            ChatEvent::Connection(ConnState::Connected | ConnState::Offline { .. })
-        )
-    })
-    .await;
-    assert!(
-        matches!(
-            got.last(),
-            Some(ChatEvent::Connection(ConnState::Connected))
-        ),
-        "{got:?}"
-    );
+    connected(&mut rx).await;
     alice.say(&room, "hello").await.unwrap();
     let got = recv_until(&mut rx, |e| {
         !live_bodies(std::slice::from_ref(e)).is_empty()
@@ -177,11 +152,29 @@ async fn a_gateway_that_recovers_in_time_connects() {
     let gateway = Gateway::in_front_of(&hs.url).await.unwrap();
     let client = crate::client_as(&reader, &gateway.url()).await;
     gateway.fail("/join");
+    let (cmd, mut rx, task) = retrying(client, &room).await;
+    gateway.heal();
+    connected(&mut rx).await;
+    cmd.send(roomscribe_transcript::model::ChatCommand::Shutdown)
+        .await
+        .unwrap();
+    task.await.unwrap();
+}
+
+/// `run` started on `client`, once it has said it is retrying.
+async fn retrying(
+    client: roomscribe_matrix::matrix_sdk::Client,
+    room: &str,
+) -> (
+    tokio::sync::mpsc::Sender<roomscribe_transcript::model::ChatCommand>,
+    tokio::sync::mpsc::Receiver<ChatEvent>,
+    tokio::task::JoinHandle<()>,
+) {
     let (cmd, cmd_rx) = tokio::sync::mpsc::channel(4);
     let (ev_tx, mut rx) = tokio::sync::mpsc::channel(256);
     let task = tokio::spawn(roomscribe_matrix::run(
         client,
-        crate::room(&room),
+        crate::room(room),
         cmd_rx,
         ev_tx,
         crate::PATIENT,
@@ -190,8 +183,12 @@ async fn a_gateway_that_recovers_in_time_connects() {
         matches!(e, ChatEvent::Connection(ConnState::Reconnecting { .. }))
     })
     .await;
-    gateway.heal();
-    let got = recv_until(&mut rx, |e| {
+    (cmd, rx, task)
+}
+
+/// Waits for the next final connection state and checks it is `Connected`.
+async fn connected(rx: &mut tokio::sync::mpsc::Receiver<ChatEvent>) {
+    let got = recv_until(rx, |e| {
         matches!(
             e,
             ChatEvent::Connection(ConnState::Connected | ConnState::Offline { .. })
@@ -205,8 +202,4 @@ async fn a_gateway_that_recovers_in_time_connects() {
         ),
         "{got:?}"
     );
-    cmd.send(roomscribe_transcript::model::ChatCommand::Shutdown)
-        .await
-        .unwrap();
-    task.await.unwrap();
 }

@@ -25,7 +25,7 @@ async fn requests_before_first_page(hs_url: &str, token: &str, alias: &str) -> V
         .send(ChatCommand::Backfill(BackfillRequest::Last(50)))
         .await
         .unwrap();
-    let task = tokio::spawn(run(client, room(alias), cmd_rx, ev_tx));
+    let task = tokio::spawn(run(client, room(alias), cmd_rx, ev_tx, crate::PATIENT));
     let seen = recv_until(&mut ev_rx, |e| matches!(e, ChatEvent::Backfill { .. })).await;
     let seen_requests = proxy.requests();
     let page = seen.iter().find_map(|e| match e {

@@ -75,7 +75,10 @@ fn floor(path: &Path) -> Duration {
 #[allow(clippy::zombie_processes)]
 fn run(args: &[&str], env: &[(&str, &str)], home: &Path) -> (Duration, f64) {
     let t = Instant::now();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_roomscribe"))
+    // ROOMSCRIBE_BENCH_BIN: another build (e.g. an older one) for before/after figures.
+    let bin = std::env::var("ROOMSCRIBE_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_roomscribe").into());
+    let child = std::process::Command::new(bin)
         .args(args)
         .envs(env.iter().copied())
         .env("XDG_CONFIG_HOME", home)

@@ -256,15 +256,14 @@ fn matrix_for_media(
 /// Reads a Matrix event JSON file or a legacy Gitter export, streamed (see
 /// [`sources::parse_reader`]); a large file shows a percent on stderr when it is a terminal.
 pub fn read_input(path: &Path) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let progress = super::progress::Stderr::for_file(path);
-    let parsed = read_input_with(path, |done, total| progress.show(done, total));
-    progress.clear();
-    parsed
+    let mut events = Vec::new();
+    let room = read_shown(path, &mut |ev| events.push(ev))?;
+    Ok((room, events))
 }
 
 /// [`read_input`] keeping only what `spec` needs where that is known while reading (`last:N`,
-/// `from:`/`to:`), with how many messages the file held; the whole file otherwise, or when the shortcut does
-/// not apply to it (see [`sources::LastVisible`]).
+/// `from:`/`to:`), with how many messages the file held; the whole file otherwise, or when the
+/// shortcut does not apply to it (see [`sources::LastVisible`]).
 fn read_input_for(
     path: &Path,
     spec: &Spec,
@@ -277,12 +276,7 @@ fn read_input_for(
         _ => None,
     };
     if let Some(mut keep) = keeper {
-        let progress = super::progress::Stderr::for_file(path);
-        let read = read_input_into(path, &mut |ev| keep.push(ev), |done, total| {
-            progress.show(done, total)
-        });
-        progress.clear();
-        let room = read?;
+        let room = read_shown(path, &mut |ev| keep.push(ev))?;
         if let Some((events, total)) = keep.finish() {
             return Ok((room, events, Some(total)));
         }
@@ -291,14 +285,12 @@ fn read_input_for(
     Ok((room, events, None))
 }
 
-/// [`read_input`] telling `progress` (bytes read, file size) as it goes.
-pub fn read_input_with(
-    path: &Path,
-    progress: impl FnMut(u64, u64),
-) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let mut events = Vec::new();
-    let room = read_input_into(path, &mut |ev| events.push(ev), progress)?;
-    Ok((room, events))
+/// [`read_input_into`] with the percent on stderr for a large file, cleared at the end.
+fn read_shown(path: &Path, sink: &mut dyn FnMut(TimelineEvent)) -> Result<RoomInfo> {
+    let progress = super::progress::Stderr::for_file(path);
+    let read = read_input_into(path, sink, |done, total| progress.show(done, total));
+    progress.clear();
+    read
 }
 
 /// Reads `path`, handing each event to `sink`.

@@ -38,13 +38,21 @@ pub async fn run(
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
     let patience = Patience::new(give_up_after, room.as_str());
-    let Some(joined) = retrying(&ev_tx, &patience, || join_room(&client, &room)).await else {
+    let Some(joined) = retrying(&ev_tx, &patience, || async {
+        join_room(&client, &room).await.map_err(retry_or_stop)
+    })
+    .await
+    else {
         return;
     };
     // The room's state and the first sync need only its id: one round trip for both.
     let (target, started) = tokio::join!(
-        retrying(&ev_tx, &patience, || room_info(&client, &joined)),
-        first_sync(&client, &joined.room_id, &ev_tx, &patience),
+        retrying(&ev_tx, &patience, || async {
+            room_info(&client, &joined).await.map_err(retry_or_stop)
+        }),
+        retrying(&ev_tx, &patience, || {
+            LiveStream::start(client.clone(), joined.room_id.clone())
+        }),
     );
     let (Some(target), Some((live, since))) = (target, started) else {
         return;
@@ -99,38 +107,26 @@ async fn retrying<T, F, Fut>(
 ) -> Option<T>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
+    Fut: std::future::Future<Output = Result<T, LiveError>>,
 {
     let mut backoff = Backoff::default();
     loop {
-        let err = match step().await {
+        match step().await {
             Ok(done) => return Some(done),
-            Err(Error::Unreachable(why)) => LiveError::Transient(why),
-            Err(other) => LiveError::Fatal(other.to_string()),
-        };
-        if !wait_after(err, &mut backoff, ev_tx, Some(patience)).await {
-            return None;
-        }
-    }
-}
-
-/// The first sync, retried with backoff while the network is away.
-async fn first_sync(
-    client: &Client,
-    room_id: &OwnedRoomId,
-    ev_tx: &mpsc::Sender<ChatEvent>,
-    patience: &Patience,
-) -> Option<(LiveStream, String)> {
-    let mut backoff = Backoff::default();
-    loop {
-        match LiveStream::start(client.clone(), room_id.clone()).await {
-            Ok(started) => return Some(started),
             Err(err) => {
                 if !wait_after(err, &mut backoff, ev_tx, Some(patience)).await {
                     return None;
                 }
             }
         }
+    }
+}
+
+/// Only an unreachable server is worth waiting for.
+fn retry_or_stop(err: Error) -> LiveError {
+    match err {
+        Error::Unreachable(why) => LiveError::Transient(why),
+        other => LiveError::Fatal(other.to_string()),
     }
 }
 

@@ -77,16 +77,20 @@ pub fn parse_reader_into<R: Read>(
                 alias: None,
                 name: Some(stem),
             };
-            let events = Vec::new();
-            return Ok(Parsed { room, events });
+            return Ok(Parsed {
+                room,
+                events: Vec::new(),
+            });
         }
         Items::Raw(items) => items,
     };
     let (room, events) =
         matrix::convert(&items).map_err(|(i, r)| err(format!("event {}", i + 1), r))?;
     events.into_iter().for_each(&mut *sink);
-    let events = Vec::new();
-    Ok(Parsed { room, events })
+    Ok(Parsed {
+        room,
+        events: Vec::new(),
+    })
 }
 
 /// What the reading loop gathered: Gitter messages (already handed to the sink), or Matrix

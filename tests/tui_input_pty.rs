@@ -1,4 +1,4 @@
-//! Input under stress, in a real pseudo-terminal: a long burst without bracketed paste (tmux
+//! Input in a real pseudo-terminal, read by the app itself: a long burst without bracketed paste (tmux
 //! send-keys, some terminals over SSH) must not swallow the Esc that follows it.
 
 mod tui_support;
@@ -33,13 +33,10 @@ fn esc_after_a_2500_byte_burst_leaves_command_mode_and_q_quits() {
 }
 
 #[test]
-#[ignore = "open (issue 11.7): crossterm 0.29 holds an Esc that ends a full 1,024-byte read until \
-            the next byte (crossterm-rs/crossterm#993), so this fails when the pty splits the burst \
-            there; it passes again once roomscribe reads the terminal itself"]
 fn esc_at_the_end_of_the_same_burst_is_not_lost() {
-    // (An Esc that is exactly the 1,024th byte of one read still waits for the next byte:
-    // crossterm cannot tell it from the start of a sequence.)
-    for len in [2_500, 5_000] {
+    // 1,023 + Esc fills exactly one 1,024-byte read: crossterm held such an Esc until the next
+    // key came (crossterm-rs/crossterm#993) and took `q` for Alt-q.
+    for len in [1_023, 2_500, 5_000] {
         burst_then_esc(len, false);
     }
 }
@@ -89,4 +86,49 @@ fn steady_typing_is_saved_at_least_every_two_seconds() {
     pty.send(b"y");
     pty.send(b"q");
     let _ = pty.wait();
+}
+
+/// Mouse reports and a window resize come through the app's own terminal reader.
+#[test]
+fn right_clicks_mark_a_selection_and_a_bigger_window_shows_the_forum_panel() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["demo"], home.path(), &[("ROOMSCRIBE_TZ", "UTC")], 24, 100);
+    let first = pty.wait_for(&["NORMAL", "no selection"]);
+    assert!(!first.contains("Forum · 2"), "{first}");
+    // Right button down and up on two messages (SGR reports, 1-based cells).
+    pty.send(b"\x1b[<2;30;6M\x1b[<2;30;6m");
+    pty.send(b"\x1b[<2;30;12M\x1b[<2;30;12m");
+    pty.wait_for(&["3 msgs · 2 speakers"]);
+    pty.resize(30, 120);
+    pty.wait_for(&["Forum · 2", "3 msgs · 2 speakers"]);
+    pty.send(b"q");
+    let (ok, _) = pty.wait();
+    assert!(ok);
+}
+
+/// While `$EDITOR` has the terminal the app reads none of its keys, and reads again after.
+#[test]
+fn every_key_typed_in_editor_reaches_it_and_the_app_reads_keys_again_after() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("edit.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho EDITING-NOW\nIFS= read -r line\nprintf '%s\\n' \"$line\" > \"$1\"\n",
+    )
+    .unwrap();
+    let editor = format!("sh {}", script.display());
+    let env = [("ROOMSCRIBE_TZ", "UTC"), ("EDITOR", editor.as_str())];
+    let mut pty = Pty::spawn(&["demo"], home.path(), &env, 24, 100);
+    pty.wait_for(&["NORMAL"]);
+    pty.send(b"e");
+    pty.wait_for(&["EDITOR"]);
+    pty.send(b"\x0f");
+    pty.wait_for(&["EDITING-NOW"]);
+    pty.send(b"typed while the editor had the terminal\r");
+    pty.wait_for(&["typed while the editor had the terminal", "EDITOR"]);
+    pty.send(b"\x1b");
+    pty.wait_for(&["NORMAL", "53 messages"]);
+    pty.send(b"q");
+    let (ok, _) = pty.wait();
+    assert!(ok);
 }

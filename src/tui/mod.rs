@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod executor;
+mod input;
 pub mod keymap;
 pub mod msg;
 pub mod source;

@@ -8,7 +8,6 @@ use anyhow::Result;
 use base64::Engine;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    EventStream,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -84,7 +83,7 @@ pub async fn run(mut app: App, links: Links, drafts: std::path::PathBuf) -> Resu
             &mut app,
             &mut term,
             &mut Crossterm,
-            EventStream::new,
+            super::input::events,
             links,
             Arc::new(SystemClock),
             exec,

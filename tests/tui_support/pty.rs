@@ -93,6 +93,23 @@ impl Pty {
         self.writer.flush().unwrap();
     }
 
+    /// The terminal window changes size (the app hears SIGWINCH).
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
+        self._master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+    }
+
     /// `kill -9`: no chance to save anything on the way out.
     pub fn kill9(mut self) {
         if let Some(pid) = self.child.process_id() {

@@ -60,7 +60,10 @@ impl Reader {
         let tty = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
-            .open("/dev/tty")?;
+            .open("/dev/tty")
+            .map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot read the terminal /dev/tty: {e}"))
+            })?;
         // SAFETY: the `File` owns its descriptor and the `AsyncFd` owns the `File`, so the
         // descriptor stays open and the same until the `AsyncFd` is dropped.
         let tty = unsafe { AsyncFd::register_with_interest(tty, Interest::READABLE) }

@@ -1,5 +1,6 @@
 //! Time to the first screen over a long link: a loopback proxy adds 50 ms each way (100 ms
-//! round trip) in front of the real Synapse. Figures are ratios to one raw `/messages?limit=50`
+//! round trip; a new connection pays one more, as TCP's handshake does) in front of the real
+//! Synapse. Figures are ratios to one raw `/messages?limit=50`
 //! page over the same link in the same run (goal ≤ 2×): `transcript ROOM last:50` (the whole
 //! process) and `tui ROOM` until the newest message is on screen, both with a bare token and a
 //! fresh data dir. Run: `scripts/synapse` exports, then

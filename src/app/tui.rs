@@ -24,11 +24,11 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
     }
     let forum = crate::connect::forum::connect(opts);
     crate::connect::matrix::runtime()?.block_on(async move {
-        let client = crate::connect::matrix::client(opts).await?;
+        let (client, opening) = crate::connect::matrix::client_for_room(opts, &room_ref).await?;
         let (links, peer) = tui::links();
         tokio::spawn(crate::matrix::run(
             client.clone(),
-            room_ref,
+            opening,
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
             opts.give_up_after,

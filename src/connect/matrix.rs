@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use roomscribe_matrix::matrix_sdk::Client;
-use roomscribe_matrix::{Backfiller, Credentials, StoredSession, persist_refreshed_tokens};
+use roomscribe_matrix::{
+    Backfiller, Credentials, Opening, StoredSession, persist_refreshed_tokens,
+};
 use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
 use roomscribe_transcript::{Range, RoomRef, Spec, Timeline};
 
@@ -28,6 +30,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// A logged-in client: an explicit token, else user + password, else the stored session.
 /// The password command runs only when there is no token and a user is named.
 pub async fn client(opts: &Options) -> Result<Client> {
+    Ok(client_looking_up(opts, None).await?.0)
+}
+
+/// `client`, looking up `room` on the way (see `roomscribe_matrix::connect_looking_up`): the
+/// room to hand to `run` or `fetch_for_spec`.
+pub async fn client_for_room(opts: &Options, room: &RoomRef) -> Result<(Client, Opening)> {
+    let (client, found) = client_looking_up(opts, Some(room)).await?;
+    Ok((client, Opening::new(room.clone(), found)))
+}
+
+async fn client_looking_up(
+    opts: &Options,
+    room: Option<&RoomRef>,
+) -> Result<(Client, Option<roomscribe_matrix::Lookup>)> {
     let path = session_path();
     let stored = StoredSession::load(&path)?;
     let hs = opts.homeserver.as_deref();
@@ -54,7 +70,7 @@ pub async fn client(opts: &Options) -> Result<Client> {
             Some(s) => {
                 let client = roomscribe_matrix::connect(hs, Credentials::Stored(s)).await?;
                 persist_refreshed_tokens(&client, path);
-                return Ok(client);
+                return Ok((client, None));
             }
             None => return Err(roomscribe_matrix::Error::NotLoggedIn.into()),
         },
@@ -62,7 +78,10 @@ pub async fn client(opts: &Options) -> Result<Client> {
     // A bare token has no homeserver of its own: fall back to the stored session's.
     let stored_hs = stored.map(|s| s.homeserver);
     let hs = hs.or(stored_hs.as_deref());
-    Ok(roomscribe_matrix::connect(hs, creds).await?)
+    Ok(match room {
+        Some(room) => roomscribe_matrix::connect_looking_up(hs, creds, room).await?,
+        None => (roomscribe_matrix::connect(hs, creds).await?, None),
+    })
 }
 
 fn same_user(stored: &str, given: &str) -> bool {
@@ -74,12 +93,12 @@ fn same_user(stored: &str, given: &str) -> bool {
 /// spec's filters (ignored users, redactions); `from:` pages back to that instant.
 pub async fn fetch_for_spec(
     client: &Client,
-    room: &RoomRef,
+    room: Opening,
     spec: &Spec,
     _gap: chrono::Duration,
     mut progress: impl FnMut(usize),
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let joined = roomscribe_matrix::join_room(client, room).await?;
+    let joined = room.join(client).await?;
     let mut filler = Backfiller::new(client.clone(), joined.room_id.clone(), None);
     let mut pages: Vec<Vec<TimelineEvent>> = Vec::new();
     let mut req = match &spec.range {
@@ -148,7 +167,7 @@ pub fn fetch_room_on(
     use std::io::{IsTerminal, Write};
     let show = std::io::stderr().is_terminal();
     rt.block_on(async {
-        let client = client(opts).await?;
+        let (client, room) = client_for_room(opts, room).await?;
         let fetched = fetch_for_spec(&client, room, spec, gap, |n| {
             if show {
                 eprint!("\rloading history: {n} events");

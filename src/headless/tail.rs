@@ -19,12 +19,12 @@ pub fn run(room: &str, json: bool, backfill: Option<usize>, opts: &Options) -> R
     let room = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
     let tz = opts.tz;
     super::matrix::runtime()?.block_on(async {
-        let client = super::matrix::client(opts).await?;
+        let (client, opening) = super::matrix::client_for_room(opts, &room).await?;
         let (cmd_tx, cmd_rx) = mpsc::channel(16);
         let (ev_tx, mut ev_rx) = mpsc::channel(1024);
         let task = tokio::spawn(roomscribe_matrix::run(
             client,
-            room,
+            opening,
             cmd_rx,
             ev_tx,
             opts.give_up_after,

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 const MAX_PAGE: u32 = 1000;
 
 /// One raw `/messages` page: events newest first (we page backwards).
+#[derive(Default)]
 pub(crate) struct RawPage {
     pub chunk: Vec<Value>,
     pub state: Vec<Value>,
@@ -113,6 +114,15 @@ impl Backfiller {
             buffer: VecDeque::new(),
             names: Names::default(),
         }
+    }
+
+    /// Starts with `page` (the first sync's timeline) as if it had been fetched: the first
+    /// request is served without asking the server.
+    pub(crate) fn preloaded(mut self, page: RawPage) -> Self {
+        self.exhausted = page.end.is_none() || page.chunk.is_empty();
+        self.from = page.end.clone();
+        self.buffer = convert_backwards(&page, &self.room, &mut self.names).into();
+        self
     }
 
     /// The next part of `req`, given `fetched` messages so far for it. Call until `done`.

@@ -6,7 +6,10 @@ use matrix_sdk::ruma::{OwnedUserId, UserId};
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
 
+use roomscribe_transcript::RoomRef;
+
 use crate::error::{Error, Result, describe, server_trouble};
+use crate::resolve::{Lookup, look_up};
 use crate::session::StoredSession;
 
 /// What the user gave us to sign in with.
@@ -23,6 +26,16 @@ pub enum Credentials {
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
     client_with(Client::builder(), homeserver, user).await
+}
+
+/// One HTTP client for the clients one sign-in builds, so they share its connections: on a
+/// long link every new connection costs a round trip before its first request.
+fn shared_http() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("roomscribe/", env!("CARGO_PKG_VERSION")))
+        .min_tls_version(reqwest::tls::Version::TLS_1_2)
+        .build()
+        .map_err(|e| Error::Request(format!("cannot set up HTTP: {e}")))
 }
 
 /// `client_for` on a builder the caller has already set up (known server versions).
@@ -70,37 +83,65 @@ pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Cli
             login_password_on(&client, &user, &password).await?;
             Ok(client)
         }
-        Credentials::Token(token) => {
-            let hs = homeserver.ok_or(Error::NoHomeserver)?;
-            // The server's versions are asked while the probe asks who we are: one round trip
-            // for both. (A client asks again after its session is set, so a separate one asks
-            // and the real client is built knowing them.) On failure the real client asks.
-            let asker = client_for(Some(hs), None).await?;
-            let (me, versions) = tokio::join!(whoami(hs, &token), asker.server_versions());
-            let (user_id, device_id) = me?;
-            let builder = match versions {
-                Ok(v) => Client::builder().server_versions(v),
-                Err(_) => Client::builder(),
-            };
-            let client = client_with(builder, Some(hs), None).await?;
-            let session = MatrixSession {
-                meta: SessionMeta {
-                    user_id,
-                    device_id: device_id.as_str().into(),
-                },
-                tokens: SessionTokens {
-                    access_token: token,
-                    refresh_token: None,
-                },
-            };
-            client
-                .matrix_auth()
-                .restore_session(session, RoomLoadSettings::default())
-                .await
-                .map_err(|e| Error::Login(describe(&e)))?;
-            Ok(client)
-        }
+        Credentials::Token(token) => Ok(connect_token(homeserver, token, None).await?.0),
     }
+}
+
+/// `connect`, and when `room` is given, where that room is and whether we are in it, found
+/// while the sign-in is still asking who the token belongs to (None when that lookup failed:
+/// the caller asks again and reports it).
+pub async fn connect_looking_up(
+    homeserver: Option<&str>,
+    creds: Credentials,
+    room: &RoomRef,
+) -> Result<(Client, Option<Lookup>)> {
+    match creds {
+        Credentials::Token(token) => connect_token(homeserver, token, Some(room)).await,
+        other => Ok((connect(homeserver, other).await?, None)),
+    }
+}
+
+async fn connect_token(
+    homeserver: Option<&str>,
+    token: String,
+    room: Option<&RoomRef>,
+) -> Result<(Client, Option<Lookup>)> {
+    let hs = homeserver.ok_or(Error::NoHomeserver)?;
+    let http = shared_http()?;
+    // The server's versions, who we are and the room are asked at once: one round trip for
+    // all. (A client asks for versions again after its session is set, so a separate one
+    // asks and the real client is built knowing them.) On failure the real client asks.
+    let asker = client_with(Client::builder().http_client(http.clone()), Some(hs), None).await?;
+    let probe = probe(hs, &token, &http).await?;
+    let lookup = async {
+        match room {
+            Some(room) => look_up(&probe, room).await.ok(),
+            None => None,
+        }
+    };
+    let (me, versions, found) = tokio::join!(whoami(&probe), asker.server_versions(), lookup);
+    let (user_id, device_id) = me?;
+    let builder = match versions {
+        Ok(v) => Client::builder().server_versions(v),
+        Err(_) => Client::builder(),
+    };
+    let client = client_with(builder.http_client(http), Some(hs), None).await?;
+    let session = MatrixSession {
+        meta: SessionMeta {
+            user_id,
+            device_id: device_id.as_str().into(),
+        },
+        tokens: SessionTokens {
+            access_token: token,
+            refresh_token: None,
+        },
+    };
+    client
+        .matrix_auth()
+        .restore_session(session, RoomLoadSettings::default())
+        .await
+        .map_err(|e| Error::Login(describe(&e)))?;
+    Ok((client, found))
 }
 
 pub(crate) async fn login_password_on(client: &Client, user: &str, password: &str) -> Result<()> {
@@ -120,11 +161,14 @@ pub(crate) async fn send_login(
     Ok(())
 }
 
-/// Who a bare access token belongs to. The SDK only sends tokens for an active session, so a
-/// throwaway client holds the token just for this one request. `whoami` is in every version
-/// since 1.1, so the probe need not ask `/versions` first.
-async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> {
-    let builder = Client::builder().server_versions([matrix_sdk::ruma::api::MatrixVersion::V1_1]);
+/// A client holding a bare access token before we know whose it is: the SDK only sends tokens
+/// for an active session, so a placeholder one carries it. Requests that need only the token
+/// (who am I, the alias lookup) go through it. Every version since 1.1 has them, so it need
+/// not ask `/versions` first.
+async fn probe(homeserver: &str, token: &str, http: &reqwest::Client) -> Result<Client> {
+    let builder = Client::builder()
+        .server_versions([matrix_sdk::ruma::api::MatrixVersion::V1_1])
+        .http_client(http.clone());
     let probe = client_with(builder, Some(homeserver), None).await?;
     let placeholder = MatrixSession {
         meta: SessionMeta {
@@ -142,6 +186,11 @@ async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> 
         .restore_session(placeholder, RoomLoadSettings::default())
         .await
         .map_err(|e| Error::Login(describe(&e)))?;
+    Ok(probe)
+}
+
+/// Who the probe's token belongs to.
+async fn whoami(probe: &Client) -> Result<(OwnedUserId, String)> {
     let me = probe.whoami().await.map_err(|e| {
         match e.as_client_api_error().and_then(server_trouble) {
             Some(line) => Error::Unreachable(line),

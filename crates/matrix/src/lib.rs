@@ -22,7 +22,7 @@ mod session;
 
 pub use backfill::{Backfiller, Step, backfill};
 pub use callback::{LoopbackCallback, callback_param, parse_pasted};
-pub use connect::{Credentials, client_for, connect};
+pub use connect::{Credentials, client_for, connect, connect_looking_up};
 pub use error::{Error, Result};
 pub use live::{Backoff, LiveError, LiveStream};
 pub use login::{
@@ -30,9 +30,12 @@ pub use login::{
     start_browser_login,
 };
 pub use media::download_media;
-pub use resolve::{Joined, RoomTarget, join_room, power_level, resolve_room, room_info};
+pub use resolve::{
+    Joined, Lookup, RoomTarget, join_looked_up, join_room, look_up, power_level, resolve_room,
+    room_info,
+};
 pub use rooms_sync::{Batch, RoomsSync};
-pub use run::run;
+pub use run::{Opening, run};
 pub use send::{send_message, send_reply};
 pub use session::{StoredSession, persist_refreshed_tokens};
 

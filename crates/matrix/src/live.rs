@@ -19,7 +19,7 @@ use matrix_sdk::ruma::{OwnedRoomId, UInt};
 use rand::Rng;
 use serde_json::Value;
 
-use crate::backfill::messages_page;
+use crate::backfill::{RawPage, messages_page};
 use crate::convert::{Names, convert, event_id, member_change};
 use crate::error::{describe_http, server_trouble};
 use roomscribe_transcript::model::ChatEvent;
@@ -47,6 +47,56 @@ pub struct LiveStream {
     names: Names,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
+}
+
+/// What a first sync says of the room besides its token.
+#[derive(Default)]
+pub(crate) struct FirstSync {
+    /// The timeline as a backwards history page: newest first, `end` its `prev_batch` (None
+    /// when the timeline holds the room's whole history).
+    pub page: RawPage,
+    /// The room's state, then the timeline's events, oldest first: later ones win.
+    pub state: Vec<Value>,
+}
+
+impl FirstSync {
+    fn from_update(update: &sync_events::JoinedRoom) -> Self {
+        let timeline: Vec<Value> = update
+            .timeline
+            .events
+            .iter()
+            .filter_map(|e| serde_json::from_str(e.json().get()).ok())
+            .collect();
+        let mut state: Vec<Value> = match &update.state {
+            State::Before(list) | State::After(list) => list
+                .events
+                .iter()
+                .filter_map(|e| serde_json::from_str(e.json().get()).ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        state.extend(
+            timeline
+                .iter()
+                .filter(|e| e.get("state_key").is_some())
+                .cloned(),
+        );
+        let end = if update.timeline.limited {
+            update.timeline.prev_batch.clone()
+        } else {
+            None
+        };
+        let mut chunk = timeline;
+        chunk.reverse();
+        Self {
+            page: RawPage {
+                chunk,
+                state: state.clone(),
+                end,
+            },
+            state,
+        }
+    }
 }
 
 fn filter(rooms: &[OwnedRoomId], timeline_limit: u32) -> SyncFilter {
@@ -90,9 +140,27 @@ impl LiveStream {
     /// The first (empty-timeline) sync: its token is where live starts and backfill ends, so the
     /// two meet without overlap or gap. Returns that token too.
     pub async fn start(client: Client, room_id: OwnedRoomId) -> Result<(Self, String), LiveError> {
-        let resp = sync(&client, std::slice::from_ref(&room_id), None, 0).await?;
+        let (live, since, _) = Self::start_with_page(client, room_id, 0).await?;
+        Ok((live, since))
+    }
+
+    /// The first sync, asking for the newest `limit` events too: they are the first history
+    /// page (its `prev_batch` is where backfill goes on), and its state tells the room's name
+    /// and encryption, so nothing else needs asking before the first screen.
+    pub(crate) async fn start_with_page(
+        client: Client,
+        room_id: OwnedRoomId,
+        limit: u32,
+    ) -> Result<(Self, String, FirstSync), LiveError> {
+        let resp = sync(&client, std::slice::from_ref(&room_id), None, limit).await?;
+        let first = resp
+            .rooms
+            .join
+            .get(&room_id)
+            .map(FirstSync::from_update)
+            .unwrap_or_default();
         let since = resp.next_batch;
-        Ok((Self::at(client, room_id, since.clone()), since))
+        Ok((Self::at(client, room_id, since.clone()), since, first))
     }
 
     /// A stream for one room positioned at `since`, without asking the server anything (the

@@ -36,13 +36,29 @@ pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget>
     room_info(client, &joined).await
 }
 
+/// Where ROOM is and whether we are in it: what a join needs, found before anything is joined.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    room_id: OwnedRoomId,
+    label: String,
+    alias: Option<String>,
+    servers: Vec<OwnedServerName>,
+    joined: bool,
+}
+
 /// The joining half of `resolve_room`: its state can then be read alongside the first
 /// sync or history page, which need only the id.
 pub async fn join_room(client: &Client, room: &RoomRef) -> Result<Joined> {
+    join_looked_up(client, look_up(client, room).await?).await
+}
+
+/// The room id for ROOM and whether we are joined, asked at once. Needs only the access
+/// token, so it can run while the session is still being set up.
+pub async fn look_up(client: &Client, room: &RoomRef) -> Result<Lookup> {
     let alias_or_id = room.as_str();
-    let via = room.via();
     let bad = || Error::BadRoom(alias_or_id.to_string());
-    let mut servers: Vec<OwnedServerName> = via
+    let mut servers: Vec<OwnedServerName> = room
+        .via()
         .iter()
         .filter_map(|s| OwnedServerName::try_from(s.as_str()).ok())
         .collect();
@@ -75,36 +91,82 @@ pub async fn join_room(client: &Client, room: &RoomRef) -> Result<Joined> {
     };
     let (joined, (room_id, alias, found_servers)) = tokio::try_join!(joined, lookup)?;
     servers.extend(found_servers);
-    if !joined.contains(&room_id) {
+    Ok(Lookup {
+        joined: joined.contains(&room_id),
+        room_id,
+        label: alias_or_id.to_string(),
+        alias,
+        servers,
+    })
+}
+
+/// Joins the room `look_up` found, unless we are in it already.
+pub async fn join_looked_up(client: &Client, found: Lookup) -> Result<Joined> {
+    let Lookup {
+        room_id,
+        label,
+        alias,
+        servers,
+        joined,
+    } = found;
+    if !joined {
         let target = <&RoomOrAliasId>::from(&*room_id);
         client
             .join_room_by_id_or_alias(target, &servers)
             .await
             .map_err(
                 |e| match e.as_client_api_error().and_then(|a| a.error_kind()) {
-                    Some(ErrorKind::NotFound) => Error::UnknownRoom(alias_or_id.to_string()),
-                    Some(ErrorKind::Forbidden) => {
-                        Error::Forbidden(alias_or_id.to_string(), describe(&e))
-                    }
+                    Some(ErrorKind::NotFound) => Error::UnknownRoom(label.clone()),
+                    Some(ErrorKind::Forbidden) => Error::Forbidden(label.clone(), describe(&e)),
                     _ => Error::request(&e),
                 },
             )?;
     }
     Ok(Joined {
         room_id,
-        label: alias_or_id.to_string(),
+        label,
         alias,
     })
 }
 
+/// `room_info` from state events already at hand (a sync's state, then its timeline, oldest
+/// first): no request at all.
+pub(crate) fn info_from_state(joined: &Joined, events: &[Value]) -> Result<RoomTarget> {
+    let (mut encrypted, mut name, mut canonical) = (false, None, None);
+    for ev in events {
+        if ev.get("state_key").and_then(Value::as_str) != Some("") {
+            continue;
+        }
+        let content = &ev["content"];
+        match ev["type"].as_str() {
+            Some("m.room.encryption") => encrypted = true,
+            Some("m.room.name") => name = content["name"].as_str().map(str::to_string),
+            Some("m.room.canonical_alias") => {
+                canonical = content["alias"].as_str().map(str::to_string);
+            }
+            _ => {}
+        }
+    }
+    if encrypted {
+        return Err(Error::Encrypted(joined.label.clone()));
+    }
+    Ok(target(joined, name, canonical))
+}
+
+fn target(joined: &Joined, name: Option<String>, canonical: Option<String>) -> RoomTarget {
+    RoomTarget {
+        info: RoomInfo {
+            room_id: joined.room_id.to_string(),
+            alias: canonical.or_else(|| joined.alias.clone()),
+            name: name.filter(|n| !n.is_empty()),
+        },
+        room_id: joined.room_id.clone(),
+    }
+}
+
 /// The reading half of `resolve_room`: refuses encrypted rooms, finds the name and alias.
 pub async fn room_info(client: &Client, joined: &Joined) -> Result<RoomTarget> {
-    let Joined {
-        room_id,
-        label,
-        alias,
-    } = joined;
-    let alias_or_id = label.as_str();
+    let room_id = &joined.room_id;
     // The three state reads at once: one round trip instead of three.
     let (encryption, name, canonical) = tokio::try_join!(
         state(client, room_id, StateEventType::RoomEncryption),
@@ -112,21 +174,12 @@ pub async fn room_info(client: &Client, joined: &Joined) -> Result<RoomTarget> {
         state(client, room_id, StateEventType::RoomCanonicalAlias),
     )?;
     if encryption.is_some() {
-        return Err(Error::Encrypted(alias_or_id.to_string()));
+        return Err(Error::Encrypted(joined.label.clone()));
     }
-    let name = name
-        .and_then(|c| c.get("name").and_then(Value::as_str).map(str::to_string))
-        .filter(|n| !n.is_empty());
+    let name = name.and_then(|c| c.get("name").and_then(Value::as_str).map(str::to_string));
     let canonical =
         canonical.and_then(|c| c.get("alias").and_then(Value::as_str).map(str::to_string));
-    Ok(RoomTarget {
-        info: RoomInfo {
-            room_id: room_id.to_string(),
-            alias: canonical.or_else(|| alias.clone()),
-            name,
-        },
-        room_id: room_id.clone(),
-    })
+    Ok(target(joined, name, canonical))
 }
 
 /// `user_id`'s power level in the room, computed by ruma from `m.room.power_levels` and the

@@ -13,8 +13,38 @@ use tokio::task::JoinSet;
 use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
-use crate::resolve::{join_room, room_info};
+use crate::resolve::{Joined, Lookup, info_from_state, join_looked_up, join_room};
 use crate::send::send_message;
+
+/// Events the first sync brings as the first history page (the app asks for 100 messages).
+const FIRST_PAGE: u32 = 100;
+
+/// The room to open, and what is already known of it (`connect_looking_up` finds it while
+/// signing in).
+pub struct Opening {
+    room: RoomRef,
+    found: Option<Lookup>,
+}
+
+impl Opening {
+    pub fn new(room: RoomRef, found: Option<Lookup>) -> Self {
+        Self { room, found }
+    }
+
+    /// Joins the room (only if not joined), using what is known of it.
+    pub async fn join(self, client: &Client) -> crate::Result<Joined> {
+        match self.found {
+            Some(found) => join_looked_up(client, found).await,
+            None => join_room(client, &self.room).await,
+        }
+    }
+}
+
+impl From<RoomRef> for Opening {
+    fn from(room: RoomRef) -> Self {
+        Self::new(room, None)
+    }
+}
 
 struct Outgoing {
     txn_id: String,
@@ -29,33 +59,43 @@ struct Outgoing {
 /// connection still failing after `give_up_after` (once connected, outages are waited out).
 pub async fn run(
     client: Client,
-    room: RoomRef,
+    room: impl Into<Opening>,
     mut cmd_rx: mpsc::Receiver<ChatCommand>,
     ev_tx: mpsc::Sender<ChatEvent>,
     give_up_after: Duration,
 ) {
+    let Opening { room, mut found } = room.into();
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
     let patience = Patience::new(give_up_after, room.as_str());
-    let Some(joined) = retrying(&ev_tx, &patience, || async {
-        join_room(&client, &room).await.map_err(retry_or_stop)
+    let Some(joined) = retrying(&ev_tx, &patience, || {
+        let opening = Opening::new(room.clone(), found.take());
+        let client = &client;
+        async move { opening.join(client).await.map_err(retry_or_stop) }
     })
     .await
     else {
         return;
     };
-    // The room's state and the first sync need only its id: one round trip for both.
-    let (target, started) = tokio::join!(
-        retrying(&ev_tx, &patience, || async {
-            room_info(&client, &joined).await.map_err(retry_or_stop)
-        }),
-        retrying(&ev_tx, &patience, || {
-            LiveStream::start(client.clone(), joined.room_id.clone())
-        }),
-    );
-    let (Some(target), Some((live, since))) = (target, started) else {
+    // The first sync brings the newest page and the room's state with its token: the first
+    // screen needs nothing else.
+    let Some((live, _since, first)) = retrying(&ev_tx, &patience, || {
+        LiveStream::start_with_page(client.clone(), joined.room_id.clone(), FIRST_PAGE)
+    })
+    .await
+    else {
         return;
+    };
+    let target = match info_from_state(&joined, &first.state) {
+        Ok(target) => target,
+        Err(e) => {
+            let reason = e.to_string();
+            let _ = ev_tx
+                .send(ChatEvent::Connection(ConnState::Offline { reason }))
+                .await;
+            return;
+        }
     };
     if ev_tx
         .send(ChatEvent::Room(target.info.clone()))
@@ -73,7 +113,7 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     tasks.spawn(live_loop(live, ev_tx.clone()));
     tasks.spawn(backfill_loop(
-        Backfiller::new(client.clone(), target.room_id.clone(), Some(since)),
+        Backfiller::new(client.clone(), target.room_id.clone(), None).preloaded(first.page),
         bf_rx,
         ev_tx.clone(),
     ));

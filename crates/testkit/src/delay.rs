@@ -1,5 +1,7 @@
 //! A loopback TCP proxy that holds every chunk for a fixed time each way (a long link played on
 //! loopback), and notes each HTTP/1.1 request line it forwards, so a test can count round trips.
+//! A new connection first pays one round trip, as TCP's handshake does on a real link (on
+//! loopback it is free, which would flatter a client that opens many connections).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -71,22 +73,25 @@ async fn forward(
     delay: Duration,
     log: Arc<Mutex<Vec<String>>>,
 ) {
+    let handshake_done = Instant::now() + 2 * delay;
     let Ok(server) = TcpStream::connect(target).await else {
         return;
     };
     let (client_r, client_w) = client.into_split();
     let (server_r, server_w) = server.into_split();
     tokio::join!(
-        pump(client_r, server_w, delay, Some(log)),
-        pump(server_r, client_w, delay, None),
+        pump(client_r, server_w, delay, handshake_done, Some(log)),
+        pump(server_r, client_w, delay, Instant::now(), None),
     );
 }
 
-/// Reads chunks as they come and writes each one `delay` after it was read.
+/// Reads chunks as they come and writes each one `delay` after it was read, or after `open`
+/// when it was read earlier (sent before the handshake would have finished).
 async fn pump(
     mut from: impl AsyncReadExt + Unpin,
     mut to: impl AsyncWriteExt + Unpin + Send + 'static,
     delay: Duration,
+    open: Instant,
     log: Option<Arc<Mutex<Vec<String>>>>,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
@@ -109,7 +114,7 @@ async fn pump(
             note_requests(&buf[..n], log);
         }
         if tx
-            .send((Instant::now() + delay, buf[..n].to_vec()))
+            .send((Instant::now().max(open) + delay, buf[..n].to_vec()))
             .is_err()
         {
             break;

@@ -59,8 +59,8 @@ async fn backfill_all(
     let got = recv_until(rx, |e| matches!(e, ChatEvent::Backfill { done: true, .. })).await;
     let mut bodies = Vec::new();
     let mut start = false;
-    // Pages arrive newest page first, each oldest first.
-    for ev in got.iter().rev() {
+    // Pages arrive newest page first, each oldest first: each page goes before the ones so far.
+    for ev in got.iter() {
         if let ChatEvent::Backfill {
             events,
             reached_start,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use roomscribe_matrix::{Credentials, connect, run};
+use roomscribe_matrix::{Credentials, Opening, connect_looking_up, run};
 use roomscribe_testkit::{DelayProxy, require_synapse};
 use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent};
 use tokio::sync::mpsc;
@@ -16,16 +16,22 @@ async fn requests_before_first_page(hs_url: &str, token: &str, alias: &str) -> V
     let proxy = DelayProxy::in_front_of(hs_url, Duration::ZERO)
         .await
         .unwrap();
-    let client = connect(Some(&proxy.url()), Credentials::Token(token.to_string()))
-        .await
-        .expect("connect with token");
+    let room = room(alias);
+    let (client, found) = connect_looking_up(
+        Some(&proxy.url()),
+        Credentials::Token(token.to_string()),
+        &room,
+    )
+    .await
+    .expect("connect with token");
     let (cmd_tx, cmd_rx) = mpsc::channel(8);
     let (ev_tx, mut ev_rx) = mpsc::channel(64);
     cmd_tx
         .send(ChatCommand::Backfill(BackfillRequest::Last(50)))
         .await
         .unwrap();
-    let task = tokio::spawn(run(client, room(alias), cmd_rx, ev_tx, crate::PATIENT));
+    let opening = Opening::new(room, found);
+    let task = tokio::spawn(run(client, opening, cmd_rx, ev_tx, crate::PATIENT));
     let seen = recv_until(&mut ev_rx, |e| matches!(e, ChatEvent::Backfill { .. })).await;
     let seen_requests = proxy.requests();
     let page = seen.iter().find_map(|e| match e {
@@ -60,9 +66,19 @@ async fn a_fresh_token_start_asks_only_what_the_first_page_needs() {
         0,
         "joined already: {requests:#?}"
     );
-    // Still before the page (a proxy's count cannot show what runs at once): whoami ∥ /versions,
-    // then joined_rooms ∥ alias lookup, then the three state reads ∥ the first /sync.
-    assert!(count(&requests, "/messages") == 1, "{requests:#?}");
+    // Two round trips: whoami ∥ /versions ∥ joined_rooms ∥ the alias lookup, then the first
+    // /sync, whose timeline is the first page and whose state names the room.
+    for (what, n) in [
+        ("/whoami", 1),
+        ("/joined_rooms", 1),
+        ("/directory/room/", 1),
+        ("/sync", 1),
+        ("/messages", 0),
+        ("/state/", 0),
+    ] {
+        assert_eq!(count(&requests, what), n, "{what}: {requests:#?}");
+    }
+    assert_eq!(requests.len(), 5, "{requests:#?}");
 }
 
 #[tokio::test]

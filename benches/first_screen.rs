@@ -68,12 +68,64 @@ async fn main() {
     for _ in 0..RUNS {
         let home = tempfile::tempdir().unwrap();
         runs.push(tokio::task::block_in_place(|| {
-            tui(&url, &reader.access_token, &room, home.path(), &newest)
+            tui(
+                &url,
+                Some(&reader.access_token),
+                &room,
+                home.path(),
+                &newest,
+            )
         }));
     }
     println!("  (tui requests include the live long-polls after the screen)");
     let requests = proxy.requests().len() / RUNS;
     report("tui ROOM first screen", median(runs), base, requests);
+
+    // A stored session that has opened the room before starts from what it learnt.
+    let home = tempfile::tempdir().unwrap();
+    login(&url, &reader.localpart, &reader.password, home.path());
+    tokio::task::block_in_place(|| tui(&url, None, &room, home.path(), &newest));
+    proxy.clear();
+    let mut runs = Vec::new();
+    for _ in 0..RUNS {
+        runs.push(tokio::task::block_in_place(|| {
+            tui(&url, None, &room, home.path(), &newest)
+        }));
+    }
+    let requests = proxy.requests().len() / RUNS;
+    report(
+        "tui ROOM, stored session, again",
+        median(runs),
+        base,
+        requests,
+    );
+}
+
+fn login(url: &str, user: &str, password: &str, home: &Path) {
+    let out = std::process::Command::new(bin())
+        .args([
+            "login",
+            "matrix",
+            "--method",
+            "password",
+            "--homeserver",
+            url,
+        ])
+        .args(["--matrix-user", user])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("ROOMSCRIBE_DATA_DIR", home.join("data"))
+        .env("ROOMSCRIBE_CONFIG_DIR", home.join("config"))
+        .env("ROOMSCRIBE_STATE_DIR", home.join("state"))
+        .env("ROOMSCRIBE_MATRIX_PASSWORD", password)
+        .output()
+        .expect("login ran");
+    assert!(
+        out.status.success(),
+        "login failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn report(what: &str, took: Duration, base: Duration, requests: usize) {
@@ -128,12 +180,12 @@ fn transcript(url: &str, token: &str, room: &str, home: &Path, newest: &str) -> 
     took
 }
 
-fn tui(url: &str, token: &str, room: &str, home: &Path, newest: &str) -> Duration {
-    let env = [
-        ("ROOMSCRIBE_HOMESERVER", url),
-        ("ROOMSCRIBE_MATRIX_TOKEN", token),
-        ("ROOMSCRIBE_TZ", "UTC"),
-    ];
+/// `token` None: the session stored in `home`.
+fn tui(url: &str, token: Option<&str>, room: &str, home: &Path, newest: &str) -> Duration {
+    let mut env = vec![("ROOMSCRIBE_HOMESERVER", url), ("ROOMSCRIBE_TZ", "UTC")];
+    if let Some(token) = token {
+        env.push(("ROOMSCRIBE_MATRIX_TOKEN", token));
+    }
     let started = Instant::now();
     let pty = pty::Pty::spawn(&["tui", room], home, &env, 30, 110);
     // Finer than Pty::wait_for's 100 ms poll: the figure is a few round trips.

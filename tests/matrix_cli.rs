@@ -373,3 +373,94 @@ async fn a_thread_with_interleaved_chatter_selects_exactly_the_thread_root_first
         );
     }
 }
+
+/// A stored session keeps the server's versions and the room's id: the next start asks for
+/// neither, checks the alias while it reads, and follows the alias when it has moved.
+#[tokio::test]
+async fn a_stored_session_starts_from_what_it_learnt_and_follows_a_moved_alias() {
+    let Some(hs) = require_synapse() else { return };
+    let alice = hs.register("kalice").await.unwrap();
+    let reader = hs.register("kreader").await.unwrap();
+    let local = format!("known-{}", alice.localpart);
+    let first_room = alice.create_room(Some(&local)).await.unwrap();
+    alice.say(&first_room, "in the first room").await.unwrap();
+    reader.join(&first_room).await.unwrap();
+    let alias = format!("#{local}:localhost");
+    let proxy = roomscribe_testkit::DelayProxy::in_front_of(&hs.url, Duration::ZERO)
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (ok, _, err) = output(
+        roomscribe(home.path())
+            .args(["login", "matrix", "--method", "password"])
+            .args(["--homeserver", &proxy.url()])
+            .args(["--matrix-user", &reader.localpart])
+            .env("ROOMSCRIBE_MATRIX_PASSWORD", &reader.password),
+    )
+    .await;
+    assert!(ok, "{err}");
+    let last = async || {
+        let (ok, out, err) = output(
+            roomscribe(home.path())
+                .args(["transcript", "--format", "json", &alias, "last:1"])
+                .args(["--homeserver", &proxy.url()]),
+        )
+        .await;
+        assert!(ok, "{err}");
+        bodies(&serde_json::from_str(&out).unwrap())
+    };
+    assert_eq!(last().await, ["in the first room"]);
+    let session = std::fs::read_to_string(home.path().join("data/matrix-session.json")).unwrap();
+    assert!(session.contains(&first_room), "{session}");
+
+    proxy.clear();
+    assert_eq!(last().await, ["in the first room"]);
+    let asked = proxy.requests();
+    for what in ["/versions", "/whoami", "/joined_rooms", "/join/"] {
+        assert!(
+            !asked.iter().any(|r| r.contains(what)),
+            "{what}: {asked:#?}"
+        );
+    }
+    assert_eq!(
+        asked
+            .iter()
+            .filter(|r| r.contains("/directory/room/"))
+            .count(),
+        1,
+        "the alias is checked: {asked:#?}"
+    );
+
+    // The alias now names another room (which the reader is not in yet).
+    let path = format!("/directory/room/{}", encode(&alias));
+    alice
+        .call(reqwest::Method::DELETE, &path, None)
+        .await
+        .unwrap();
+    let second_room = alice.create_room(None).await.unwrap();
+    let body = serde_json::json!({ "room_id": second_room });
+    alice
+        .call(reqwest::Method::PUT, &path, Some(body))
+        .await
+        .unwrap();
+    alice.say(&second_room, "in the second room").await.unwrap();
+    assert_eq!(last().await, ["in the second room"]);
+
+    // The app's chat source (here `tail`) follows it too.
+    let mut child = roomscribe(home.path())
+        .args(["tail", &alias, "--json", "--backfill", "1"])
+        .args(["--homeserver", &proxy.url()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("a line within a minute")
+        .unwrap()
+        .expect("tail still running");
+    let line: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(line["body"], "in the second room");
+    child.kill().await.unwrap();
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use roomscribe_matrix::matrix_sdk::Client;
 use roomscribe_matrix::{
-    Backfiller, Credentials, Opening, StoredSession, persist_refreshed_tokens,
+    Backfiller, Credentials, Lookup, Opening, StoredSession, persist_refreshed_tokens,
 };
 use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
 use roomscribe_transcript::{Range, RoomRef, Spec, Timeline};
@@ -43,7 +43,7 @@ pub async fn client_for_room(opts: &Options, room: &RoomRef) -> Result<(Client, 
 async fn client_looking_up(
     opts: &Options,
     room: Option<&RoomRef>,
-) -> Result<(Client, Option<roomscribe_matrix::Lookup>)> {
+) -> Result<(Client, Option<Lookup>)> {
     let path = session_path();
     let stored = StoredSession::load(&path)?;
     let hs = opts.homeserver.as_deref();
@@ -67,11 +67,7 @@ async fn client_looking_up(
     let creds = match creds {
         Some(c) => c,
         None => match stored {
-            Some(s) => {
-                let client = roomscribe_matrix::connect(hs, Credentials::Stored(s)).await?;
-                persist_refreshed_tokens(&client, path);
-                return Ok((client, None));
-            }
+            Some(s) => return stored_looking_up(hs, s, room, path).await,
             None => return Err(roomscribe_matrix::Error::NotLoggedIn.into()),
         },
     };
@@ -82,6 +78,58 @@ async fn client_looking_up(
         Some(room) => roomscribe_matrix::connect_looking_up(hs, creds, room).await?,
         None => (roomscribe_matrix::connect(hs, creds).await?, None),
     })
+}
+
+/// The stored session, starting from what earlier starts learnt (the server's versions, the
+/// room's id and that we are in it) and keeping what this one learns for the next.
+async fn stored_looking_up(
+    hs: Option<&str>,
+    session: StoredSession,
+    room: Option<&RoomRef>,
+    path: PathBuf,
+) -> Result<(Client, Option<Lookup>)> {
+    // (A `--homeserver` given with a stored session is another address of the same server:
+    // the session's tokens are valid nowhere else.)
+    let knew_versions = !session.server_versions().is_empty();
+    let remembered = room.and_then(|r| Lookup::remembered(r, session.room_id_for(r.as_str())?));
+    let client = roomscribe_matrix::connect(hs, Credentials::Stored(session)).await?;
+    persist_refreshed_tokens(&client, path.clone());
+    let lookup = async {
+        match (remembered, room) {
+            (Some(known), _) => Some(known),
+            (None, Some(room)) => {
+                let found = roomscribe_matrix::look_up(&client, room).await.ok();
+                if let Some(f) = found.as_ref().filter(|f| f.is_joined()) {
+                    let id = f.room_id().to_string();
+                    keep(&path, None, Some((room.as_str(), &id)));
+                }
+                found
+            }
+            (None, None) => None,
+        }
+    };
+    // The first request asks for them anyway; kept so the next start need not wait for them.
+    let versions = async {
+        match knew_versions {
+            true => None,
+            false => client.server_versions().await.ok(),
+        }
+    };
+    let (found, versions) = tokio::join!(lookup, versions);
+    if let Some(v) = versions {
+        keep(&path, Some(&v.into_iter().collect::<Vec<_>>()), None);
+    }
+    Ok((client, found))
+}
+
+fn keep(
+    path: &std::path::Path,
+    versions: Option<&[roomscribe_matrix::matrix_sdk::ruma::api::MatrixVersion]>,
+    room: Option<(&str, &str)>,
+) {
+    if let Err(e) = StoredSession::remember(path, versions, room) {
+        tracing::warn!("cannot keep what was learnt with the session: {e}");
+    }
 }
 
 fn same_user(stored: &str, given: &str) -> bool {
@@ -98,22 +146,35 @@ pub async fn fetch_for_spec(
     _gap: chrono::Duration,
     mut progress: impl FnMut(usize),
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let joined = room.join(client).await?;
-    let mut filler = Backfiller::new(client.clone(), joined.room_id.clone(), None);
-    let mut pages: Vec<Vec<TimelineEvent>> = Vec::new();
-    let mut req = match &spec.range {
-        Range::Last(n) => BackfillRequest::Last(*n),
-        Range::Between { from, .. } => BackfillRequest::Since(*from),
-        // The quiet-gap guess looks at the recent past; a few hundred messages cover it.
-        Range::Guess => BackfillRequest::Last(300),
-        // Threads are usually recent; the root must be in what is fetched.
-        Range::Thread(_) => BackfillRequest::Last(1000),
+    let mut room = room;
+    let (target, first, mut filler) = loop {
+        let remembered = room.is_remembered();
+        let joined = room.join(client).await?;
+        let mut filler = Backfiller::new(client.clone(), joined.room_id.clone(), None);
+        let req = first_request(spec);
+        // The room's state and the newest page need only its id: one round trip for both,
+        // and for checking that a remembered alias still points there.
+        let checking = async {
+            remembered && roomscribe_matrix::alias_moved(client, room.room(), &joined).await
+        };
+        let (read, moved) = tokio::join!(
+            async {
+                tokio::try_join!(
+                    roomscribe_matrix::room_info(client, &joined),
+                    filler.step(&req, 0),
+                )
+            },
+            checking,
+        );
+        match read {
+            Ok((target, first)) if !moved => break (target, first, filler),
+            Err(e) if !remembered => return Err(e.into()),
+            // Moved, left or gone since the session saw it: ask the server this time.
+            _ => room = Opening::new(room.room().clone(), None),
+        }
     };
-    // The room's state and the newest page need only its id: one round trip for both.
-    let (target, first) = tokio::try_join!(
-        roomscribe_matrix::room_info(client, &joined),
-        filler.step(&req, 0),
-    )?;
+    let mut pages: Vec<Vec<TimelineEvent>> = Vec::new();
+    let mut req = first_request(spec);
     let mut first = Some(first);
     loop {
         let mut fetched = 0;
@@ -141,6 +202,18 @@ pub async fn fetch_for_spec(
     }
     pages.reverse();
     Ok((target.info, pages.into_iter().flatten().collect()))
+}
+
+/// What `spec` asks of the history first.
+fn first_request(spec: &Spec) -> BackfillRequest {
+    match &spec.range {
+        Range::Last(n) => BackfillRequest::Last(*n),
+        Range::Between { from, .. } => BackfillRequest::Since(*from),
+        // The quiet-gap guess looks at the recent past; a few hundred messages cover it.
+        Range::Guess => BackfillRequest::Last(300),
+        // Threads are usually recent; the root must be in what is fetched.
+        Range::Thread(_) => BackfillRequest::Last(1000),
+    }
 }
 
 /// `roomscribe transcript ROOM`'s source: signs in from the settings and fetches the history

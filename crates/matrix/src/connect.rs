@@ -74,7 +74,13 @@ pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Cli
     match creds {
         Credentials::Stored(session) => {
             let hs = homeserver.unwrap_or(&session.homeserver);
-            let client = client_for(Some(hs), None).await?;
+            let versions = session.server_versions();
+            let builder = if versions.is_empty() {
+                Client::builder()
+            } else {
+                Client::builder().server_versions(versions)
+            };
+            let client = client_with(builder, Some(hs), None).await?;
             session.restore(&client).await?;
             Ok(client)
         }

@@ -31,8 +31,8 @@ pub use login::{
 };
 pub use media::download_media;
 pub use resolve::{
-    Joined, Lookup, RoomTarget, join_looked_up, join_room, look_up, power_level, resolve_room,
-    room_info,
+    Joined, Lookup, RoomTarget, alias_moved, join_looked_up, join_room, look_up, power_level,
+    resolve_room, room_info,
 };
 pub use rooms_sync::{Batch, RoomsSync};
 pub use run::{Opening, run};

@@ -57,6 +57,8 @@ pub(crate) struct FirstSync {
     pub page: RawPage,
     /// The room's state, then the timeline's events, oldest first: later ones win.
     pub state: Vec<Value>,
+    /// The sync knew the room as one we are in.
+    pub in_room: bool,
 }
 
 impl FirstSync {
@@ -95,6 +97,7 @@ impl FirstSync {
                 end,
             },
             state,
+            in_room: true,
         }
     }
 }

@@ -44,6 +44,35 @@ pub struct Lookup {
     alias: Option<String>,
     servers: Vec<OwnedServerName>,
     joined: bool,
+    /// Taken from what an earlier start saw, not asked: the first sync confirms it.
+    remembered: bool,
+}
+
+impl Lookup {
+    /// What an earlier start found for ROOM: the room `room_id`, which we were in.
+    pub fn remembered(room: &RoomRef, room_id: &str) -> Option<Self> {
+        let label = room.as_str().to_string();
+        Some(Self {
+            room_id: RoomId::parse(room_id).ok()?,
+            alias: label.starts_with('#').then(|| label.clone()),
+            label,
+            servers: Vec::new(),
+            joined: true,
+            remembered: true,
+        })
+    }
+
+    pub fn is_remembered(&self) -> bool {
+        self.remembered
+    }
+
+    pub fn room_id(&self) -> &RoomId {
+        &self.room_id
+    }
+
+    pub fn is_joined(&self) -> bool {
+        self.joined
+    }
 }
 
 /// The joining half of `resolve_room`: its state can then be read alongside the first
@@ -97,7 +126,20 @@ pub async fn look_up(client: &Client, room: &RoomRef) -> Result<Lookup> {
         label: alias_or_id.to_string(),
         alias,
         servers,
+        remembered: false,
     })
+}
+
+/// A remembered alias no longer names the room we looked in (moved to another, or gone). A
+/// failed check trusts what was remembered.
+pub async fn alias_moved(client: &Client, room: &RoomRef, joined: &Joined) -> bool {
+    let Ok(alias) = RoomAliasId::parse(room.as_str()) else {
+        return false;
+    };
+    match client.resolve_room_alias(&alias).await {
+        Ok(found) => found.room_id != joined.room_id,
+        Err(e) => matches!(kind_of(&e), Some(ErrorKind::NotFound)),
+    }
 }
 
 /// Joins the room `look_up` found, unless we are in it already.
@@ -108,6 +150,7 @@ pub async fn join_looked_up(client: &Client, found: Lookup) -> Result<Joined> {
         alias,
         servers,
         joined,
+        ..
     } = found;
     if !joined {
         let target = <&RoomOrAliasId>::from(&*room_id);

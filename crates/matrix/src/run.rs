@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
-use crate::resolve::{Joined, Lookup, info_from_state, join_looked_up, join_room};
+use crate::resolve::{Joined, Lookup, alias_moved, info_from_state, join_looked_up, join_room};
 use crate::send::send_message;
 
 /// Events the first sync brings as the first history page (the app asks for 100 messages).
@@ -31,10 +31,19 @@ impl Opening {
         Self { room, found }
     }
 
+    pub fn room(&self) -> &RoomRef {
+        &self.room
+    }
+
+    /// What is known of the room was remembered from an earlier start, not asked.
+    pub fn is_remembered(&self) -> bool {
+        self.found.as_ref().is_some_and(Lookup::is_remembered)
+    }
+
     /// Joins the room (only if not joined), using what is known of it.
-    pub async fn join(self, client: &Client) -> crate::Result<Joined> {
-        match self.found {
-            Some(found) => join_looked_up(client, found).await,
+    pub async fn join(&self, client: &Client) -> crate::Result<Joined> {
+        match &self.found {
+            Some(found) => join_looked_up(client, found.clone()).await,
             None => join_room(client, &self.room).await,
         }
     }
@@ -69,23 +78,39 @@ pub async fn run(
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
     let patience = Patience::new(give_up_after, room.as_str());
-    let Some(joined) = retrying(&ev_tx, &patience, || {
-        let opening = Opening::new(room.clone(), found.take());
-        let client = &client;
-        async move { opening.join(client).await.map_err(retry_or_stop) }
-    })
-    .await
-    else {
-        return;
-    };
-    // The first sync brings the newest page and the room's state with its token: the first
-    // screen needs nothing else.
-    let Some((live, _since, first)) = retrying(&ev_tx, &patience, || {
-        LiveStream::start_with_page(client.clone(), joined.room_id.clone(), FIRST_PAGE)
-    })
-    .await
-    else {
-        return;
+    let (joined, live, first) = loop {
+        let remembered = found.as_ref().is_some_and(Lookup::is_remembered);
+        let Some(joined) = retrying(&ev_tx, &patience, || {
+            let opening = Opening::new(room.clone(), found.take());
+            let client = &client;
+            async move { opening.join(client).await.map_err(retry_or_stop) }
+        })
+        .await
+        else {
+            return;
+        };
+        // The first sync brings the newest page and the room's state with its token: the
+        // first screen needs nothing else. A remembered alias is checked meanwhile: aliases
+        // can be moved to another room.
+        let check = remembered.then(|| room.as_str().starts_with('#'));
+        let (started, moved) = tokio::join!(
+            retrying(&ev_tx, &patience, || {
+                LiveStream::start_with_page(client.clone(), joined.room_id.clone(), FIRST_PAGE)
+            }),
+            async { check == Some(true) && alias_moved(&client, &room, &joined).await }
+        );
+        let Some((live, _since, first)) = started else {
+            return;
+        };
+        if moved {
+            tracing::info!("{} has moved since the session saw it", room.as_str());
+            continue;
+        }
+        if first.in_room || !remembered {
+            break (joined, live, first);
+        }
+        // Left since the session saw it: ask the server this time.
+        tracing::info!("{} is no longer joined; looking it up", room.as_str());
     };
     let target = match info_from_state(&joined, &first.state) {
         Ok(target) => target,

@@ -1,10 +1,12 @@
 //! The stored session (`matrix-session.json`, mode 0600): enough to restore a logged-in client
 //! without asking again, including the refresh token and the OAuth client id.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::authentication::oauth::{ClientId, OAuthSession, UserSession};
+use matrix_sdk::ruma::api::MatrixVersion;
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::{AuthSession, Client, SessionChange, SessionMeta, SessionTokens};
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,25 @@ pub struct StoredSession {
     /// Set when the session came from OAuth 2.0 (MAS): refreshes go to its token endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     oauth_client_id: Option<String>,
+    /// What was learnt on earlier starts, so the next one need not ask again.
+    #[serde(default, skip_serializing_if = "Known::is_empty")]
+    known: Known,
+}
+
+/// The server's versions and the rooms we are in, as last seen.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Known {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    server_versions: Vec<String>,
+    /// ROOM as the user writes it (alias or id) → the id of the room we are joined to.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    rooms: BTreeMap<String, String>,
+}
+
+impl Known {
+    fn is_empty(&self) -> bool {
+        self.server_versions.is_empty() && self.rooms.is_empty()
+    }
 }
 
 /// Tokens stay out of debug output (and so out of logs).
@@ -52,6 +73,7 @@ impl StoredSession {
                 access_token: s.tokens.access_token,
                 refresh_token: s.tokens.refresh_token,
                 oauth_client_id: None,
+                known: Known::default(),
             }),
             AuthSession::OAuth(s) => Some(Self {
                 homeserver,
@@ -60,6 +82,7 @@ impl StoredSession {
                 access_token: s.user.tokens.access_token,
                 refresh_token: s.user.tokens.refresh_token,
                 oauth_client_id: Some(s.client_id.as_str().to_string()),
+                known: Known::default(),
             }),
             _ => None,
         }
@@ -85,6 +108,46 @@ impl StoredSession {
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(|e| session_err(path, e))?;
         roomscribe_files::write_private(path, text.as_bytes()).map_err(|e| session_err(path, e))
+    }
+
+    /// The server's versions as last seen; empty when never seen.
+    pub fn server_versions(&self) -> Vec<MatrixVersion> {
+        let parsed = self.known.server_versions.iter();
+        parsed
+            .filter_map(|v| MatrixVersion::try_from(v.as_str()).ok())
+            .collect()
+    }
+
+    /// The id of the room ROOM named when we were last in it.
+    pub fn room_id_for(&self, room: &str) -> Option<&str> {
+        self.known.rooms.get(room).map(String::as_str)
+    }
+
+    /// Adds what was learnt to the file at `path`, read again first so tokens refreshed
+    /// meanwhile are kept. Nothing is written when nothing is new.
+    pub fn remember(
+        path: &Path,
+        versions: Option<&[MatrixVersion]>,
+        room: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let Some(mut stored) = Self::load(path)? else {
+            return Ok(());
+        };
+        let before = stored.known.clone();
+        if let Some(v) = versions {
+            stored.known.server_versions = v
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(str::to_string)
+                .collect();
+        }
+        if let Some((room, id)) = room {
+            stored.known.rooms.insert(room.to_string(), id.to_string());
+        }
+        if stored.known == before {
+            return Ok(());
+        }
+        stored.save(path)
     }
 
     /// Activates the session on a fresh client for the same homeserver.
@@ -130,8 +193,13 @@ pub fn persist_refreshed_tokens(client: &Client, path: PathBuf) {
     tokio::spawn(async move {
         while let Ok(change) = changes.recv().await {
             if let SessionChange::TokensRefreshed = change
-                && let Some(s) = StoredSession::from_client(&client)
-                && let Err(e) = s.save(&path)
+                && let Some(mut s) = StoredSession::from_client(&client)
+                && let Err(e) = {
+                    if let Ok(Some(old)) = StoredSession::load(&path) {
+                        s.known = old.known;
+                    }
+                    s.save(&path)
+                }
             {
                 tracing::warn!("cannot save refreshed Matrix session: {e}");
             }
@@ -151,7 +219,31 @@ mod tests {
             access_token: "secret-access".into(),
             refresh_token: Some("secret-refresh".into()),
             oauth_client_id: None,
+            known: Known::default(),
         }
+    }
+
+    #[test]
+    fn what_was_learnt_is_kept_with_the_session_and_older_files_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("matrix-session.json");
+        sample().save(&path).unwrap();
+        let versions = [MatrixVersion::V1_1, MatrixVersion::V1_12];
+        StoredSession::remember(
+            &path,
+            Some(&versions),
+            Some(("#r:hs.example", "!id:hs.example")),
+        )
+        .unwrap();
+        let loaded = StoredSession::load(&path).unwrap().unwrap();
+        assert_eq!(loaded.server_versions(), versions);
+        assert_eq!(loaded.room_id_for("#r:hs.example"), Some("!id:hs.example"));
+        assert_eq!(loaded.room_id_for("#other:hs.example"), None);
+        // A file written before these were kept has none of them.
+        let old = r#"{"homeserver":"https://hs.example/","user_id":"@bob:hs.example","device_id":"DEV","access_token":"t"}"#;
+        std::fs::write(&path, old).unwrap();
+        let loaded = StoredSession::load(&path).unwrap().unwrap();
+        assert!(loaded.server_versions().is_empty());
     }
 
     #[test]

@@ -7,11 +7,15 @@
 //! `tui --input` figure uses the hidden `ROOMSCRIBE_ARCHIVE_LOAD_ONLY` switch (src/app/archive.rs):
 //! the same loading into the app's timeline, without a terminal.
 
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+
+#[path = "../tests/support/gitter_export.rs"]
+mod gitter_export;
+use gitter_export::write_export;
 
 #[allow(dead_code)] // The fields are read only to be parsed, as a real reader would.
 #[derive(Deserialize)]
@@ -30,36 +34,6 @@ struct Minimal {
 struct MinimalUser {
     username: String,
     display_name: Option<String>,
-}
-
-fn write_export(path: &Path, n: usize) {
-    let mut f = BufWriter::new(std::fs::File::create(path).expect("create export"));
-    f.write_all(b"[").unwrap();
-    for i in 0..n {
-        if i > 0 {
-            f.write_all(b",\n").unwrap();
-        }
-        let text = format!(
-            "message {i}: a line of chat about as long as a real one, with a `code` word and a link https://example.org/{i}"
-        );
-        write!(
-            f,
-            r#"{{"id":"{i:024x}","text":"{text}","html":"<p>{text}</p>","sent":"2020-01-{:02}T{:02}:{:02}:{:02}.{:03}Z","fromUser":{{"id":"{:024x}","username":"user{}","displayName":"User {}","url":"/user{}","avatarUrl":"https://avatars.example.org/user{}"}},"unread":false,"readBy":3,"urls":[],"mentions":[],"issues":[],"meta":[],"v":1}}"#,
-            1 + (i / 86_400_000) % 28,
-            (i / 3_600_000) % 24,
-            (i / 60_000) % 60,
-            (i / 1000) % 60,
-            i % 1000,
-            i % 500,
-            i % 500,
-            i % 500,
-            i % 500,
-            i % 500,
-        )
-        .unwrap();
-    }
-    f.write_all(b"]").unwrap();
-    f.flush().unwrap();
 }
 
 fn floor(path: &Path) -> Duration {

@@ -1,37 +1,12 @@
 //! Large exports end to end: the real binary on generated legacy Gitter exports, streamed, and
 //! under a memory limit a clear one-line error with exit 1 instead of an abort.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// One legacy Gitter export message of about 500 bytes, like the real ones.
-fn message(i: usize) -> String {
-    let text = format!(
-        "message {i}: a line of chat that is about as long as a real one, give or take a few words more"
-    );
-    format!(
-        r#"{{"id":"{i:024x}","text":"{text}","html":"{text}","sent":"2020-01-01T{:02}:{:02}:{:02}.000Z","fromUser":{{"username":"user{}","displayName":"User {}"}},"readBy":3,"urls":[],"mentions":[],"issues":[],"meta":[],"v":1}}"#,
-        (i / 3600) % 24,
-        (i / 60) % 60,
-        i % 60,
-        i % 50,
-        i % 50
-    )
-}
-
-fn write_export(path: &Path, n: usize) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create export"));
-    f.write_all(b"[").unwrap();
-    for i in 0..n {
-        if i > 0 {
-            f.write_all(b",\n").unwrap();
-        }
-        f.write_all(message(i).as_bytes()).unwrap();
-    }
-    f.write_all(b"]").unwrap();
-    f.flush().unwrap();
-}
+#[path = "support/gitter_export.rs"]
+mod gitter_export;
+use gitter_export::{message, write_export};
 
 /// `roomscribe ARGS` with its address space limited to `limit_mb` (sh's `ulimit -v`).
 fn run_limited(limit_mb: u64, args: &[&str]) -> Output {

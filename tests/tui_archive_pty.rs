@@ -65,3 +65,32 @@ async fn an_archive_is_selected_edited_and_published_without_matrix() {
         .count();
     assert_eq!(archived, 1);
 }
+
+#[path = "support/gitter_export.rs"]
+mod gitter_export;
+
+/// A large export shows how far reading has got before the app opens on it.
+#[test]
+fn a_large_export_shows_reading_progress_then_the_app() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("big-room.json");
+    gitter_export::write_export(&file, 40_000);
+    let big = std::fs::metadata(&file).unwrap().len();
+    assert!(big > 16 << 20, "{big} bytes");
+    let path = file.to_string_lossy().into_owned();
+    let env = [("ROOMSCRIBE_TZ", "UTC")];
+    let mut pty = Pty::spawn(&["tui", "--input", &path], home.path(), &env, 30, 120);
+    pty.wait_for(&["message 39999:", "archive big-room.json"]);
+    let written = String::from_utf8_lossy(&pty.written.lock().unwrap()).into_owned();
+    let percents: Vec<u64> = written
+        .split("reading big-room.json:")
+        .skip(1)
+        .filter_map(|s| s.split('%').next()?.trim().parse().ok())
+        .collect();
+    assert!(percents.len() >= 10, "{percents:?}");
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
+    assert_eq!(percents.last(), Some(&100), "{percents:?}");
+    pty.send(b"q");
+    let (ok, _) = pty.wait();
+    assert!(ok);
+}

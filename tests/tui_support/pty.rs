@@ -12,6 +12,9 @@ const PATIENCE: Duration = Duration::from_secs(60);
 
 pub struct Pty {
     pub screen: Arc<Mutex<vt100::Parser>>,
+    /// Everything the program wrote, as written (what a screen does not keep: lines since
+    /// overwritten, the main screen under the alternate one).
+    pub written: Arc<Mutex<Vec<u8>>>,
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     reading: Option<std::thread::JoinHandle<()>>,
@@ -49,6 +52,8 @@ impl Pty {
         let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let feed = screen.clone();
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let log = written.clone();
         let reading = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -56,11 +61,13 @@ impl Pty {
                     break;
                 }
                 feed.lock().unwrap().process(&buf[..n]);
+                log.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
         let writer = pty.master.take_writer().unwrap();
         Self {
             screen,
+            written,
             child,
             writer,
             reading: Some(reading),

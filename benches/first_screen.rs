@@ -101,23 +101,23 @@ async fn main() {
     );
 }
 
-fn login(url: &str, user: &str, password: &str, home: &Path) {
-    let out = std::process::Command::new(bin())
-        .args([
-            "login",
-            "matrix",
-            "--method",
-            "password",
-            "--homeserver",
-            url,
-        ])
-        .args(["--matrix-user", user])
-        .env_clear()
+/// The binary with a clean environment whose folders are under `home`.
+fn roomscribe(home: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("ROOMSCRIBE_DATA_DIR", home.join("data"))
         .env("ROOMSCRIBE_CONFIG_DIR", home.join("config"))
         .env("ROOMSCRIBE_STATE_DIR", home.join("state"))
+        .env("ROOMSCRIBE_TZ", "UTC");
+    cmd
+}
+
+fn login(url: &str, user: &str, password: &str, home: &Path) {
+    let out = roomscribe(home)
+        .args(["login", "matrix", "--method", "password"])
+        .args(["--homeserver", url, "--matrix-user", user])
         .env("ROOMSCRIBE_MATRIX_PASSWORD", password)
         .output()
         .expect("login ran");
@@ -157,17 +157,10 @@ async fn raw_page(url: &str, token: &str, room_id: &str) -> Duration {
 
 fn transcript(url: &str, token: &str, room: &str, home: &Path, newest: &str) -> Duration {
     let started = Instant::now();
-    let out = std::process::Command::new(bin())
+    let out = roomscribe(home)
         .args(["transcript", "--format", "json", room, "last:50"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("ROOMSCRIBE_DATA_DIR", home.join("data"))
-        .env("ROOMSCRIBE_CONFIG_DIR", home.join("config"))
-        .env("ROOMSCRIBE_STATE_DIR", home.join("state"))
         .env("ROOMSCRIBE_HOMESERVER", url)
         .env("ROOMSCRIBE_MATRIX_TOKEN", token)
-        .env("ROOMSCRIBE_TZ", "UTC")
         .output()
         .expect("transcript ran");
     let took = started.elapsed();

@@ -132,21 +132,7 @@ async fn connect_token(
         Err(_) => Client::builder(),
     };
     let client = client_with(builder.http_client(http), Some(hs), None).await?;
-    let session = MatrixSession {
-        meta: SessionMeta {
-            user_id,
-            device_id: device_id.as_str().into(),
-        },
-        tokens: SessionTokens {
-            access_token: token,
-            refresh_token: None,
-        },
-    };
-    client
-        .matrix_auth()
-        .restore_session(session, RoomLoadSettings::default())
-        .await
-        .map_err(|e| Error::Login(describe(&e)))?;
+    restore_token(&client, user_id, &device_id, token).await?;
     Ok((client, found))
 }
 
@@ -176,23 +162,34 @@ async fn probe(homeserver: &str, token: &str, http: &reqwest::Client) -> Result<
         .server_versions([matrix_sdk::ruma::api::MatrixVersion::V1_1])
         .http_client(http.clone());
     let probe = client_with(builder, Some(homeserver), None).await?;
-    let placeholder = MatrixSession {
+    let placeholder = OwnedUserId::try_from("@roomscribe-probe:invalid")
+        .map_err(|e| Error::Login(e.to_string()))?;
+    restore_token(&probe, placeholder, "PROBE", token.to_string()).await?;
+    Ok(probe)
+}
+
+/// Makes `client` send `token` as `user_id` on `device`.
+async fn restore_token(
+    client: &Client,
+    user_id: OwnedUserId,
+    device: &str,
+    token: String,
+) -> Result<()> {
+    let session = MatrixSession {
         meta: SessionMeta {
-            user_id: OwnedUserId::try_from("@roomscribe-probe:invalid")
-                .map_err(|e| Error::Login(e.to_string()))?,
-            device_id: "PROBE".into(),
+            user_id,
+            device_id: device.into(),
         },
         tokens: SessionTokens {
-            access_token: token.to_string(),
+            access_token: token,
             refresh_token: None,
         },
     };
-    probe
+    client
         .matrix_auth()
-        .restore_session(placeholder, RoomLoadSettings::default())
+        .restore_session(session, RoomLoadSettings::default())
         .await
-        .map_err(|e| Error::Login(describe(&e)))?;
-    Ok(probe)
+        .map_err(|e| Error::Login(describe(&e)))
 }
 
 /// Who the probe's token belongs to.

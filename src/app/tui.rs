@@ -13,7 +13,7 @@ use crate::transcript::model::ConnState;
 use crate::transcript::room::RoomRef;
 use crate::tui::{self, App};
 
-pub fn run(room: &str, opts: &Options) -> Result<()> {
+pub fn run(room: &str, opts: &Options, no_cache: bool) -> Result<()> {
     let room_ref = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
     let mut app = App::new(&opts.file, opts.tui(room), Utc::now())?;
     // What `roomscribe watch` already sent shows as forwarded; a damaged record only loses marks.
@@ -24,7 +24,11 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
     }
     let forum = crate::connect::forum::connect(opts);
     crate::connect::matrix::runtime()?.block_on(async move {
-        let client = crate::connect::matrix::client(opts).await?;
+        let (client, _cache, notice) =
+            crate::connect::matrix::client_cached(opts, no_cache).await?;
+        if let Some(line) = notice {
+            app.state.flash(crate::tui::state::Level::Error, line);
+        }
         let (links, peer) = tui::links();
         tokio::spawn(crate::matrix::run(
             client.clone(),

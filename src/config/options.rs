@@ -61,6 +61,11 @@ impl Options {
             Some(path) => load_template(path)?,
             None => Template::builtin(),
         };
+        if file.cache.max_mb == 0 {
+            return Err(usage(
+                "cache.max_mb: must be at least 1 (use --no-cache to bypass)",
+            ));
+        }
         crate::tui::keymap::Keymap::new(&file.keys).map_err(|e| usage(format!("[keys]: {e}")))?;
         let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or(key.clone());
         Ok(Self {

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use roomscribe_matrix::matrix_sdk::Client;
-use roomscribe_matrix::{Backfiller, Credentials, StoredSession, persist_refreshed_tokens};
+use roomscribe_matrix::{
+    Backfiller, CacheDir, Credentials, StoredSession, persist_refreshed_tokens,
+};
 use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
 use roomscribe_transcript::{Range, RoomRef, Spec, Timeline};
 
@@ -28,6 +30,38 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// A logged-in client: an explicit token, else user + password, else the stored session.
 /// The password command runs only when there is no token and a user is named.
 pub async fn client(opts: &Options) -> Result<Client> {
+    client_with(opts, None, &mut None).await
+}
+
+/// `<data dir>/cache`: matrix-sdk's sqlite stores for the app's rooms.
+pub fn cache_path() -> PathBuf {
+    crate::paths::data_dir().join("cache")
+}
+
+/// The app's client, its stores in the persistent cache unless `no_cache`. The returned line
+/// (cache locked, damaged, cleared for size) is for the status bar; the cache folder must be
+/// kept for as long as the client runs.
+pub async fn client_cached(
+    opts: &Options,
+    no_cache: bool,
+) -> Result<(Client, Option<CacheDir>, Option<String>)> {
+    if no_cache {
+        return Ok((client(opts).await?, None, None));
+    }
+    let opened = CacheDir::open(
+        &cache_path(),
+        opts.file.cache.max_mb.saturating_mul(1_000_000),
+    );
+    let mut notice = opened.notice;
+    let client = client_with(opts, opened.dir.as_ref(), &mut notice).await?;
+    Ok((client, opened.dir, notice))
+}
+
+async fn client_with(
+    opts: &Options,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
+) -> Result<Client> {
     let path = session_path();
     let stored = StoredSession::load(&path)?;
     let hs = opts.homeserver.as_deref();
@@ -52,7 +86,9 @@ pub async fn client(opts: &Options) -> Result<Client> {
         Some(c) => c,
         None => match stored {
             Some(s) => {
-                let client = roomscribe_matrix::connect(hs, Credentials::Stored(s)).await?;
+                let client =
+                    roomscribe_matrix::connect_cached(hs, Credentials::Stored(s), cache, notice)
+                        .await?;
                 persist_refreshed_tokens(&client, path);
                 return Ok(client);
             }
@@ -62,7 +98,7 @@ pub async fn client(opts: &Options) -> Result<Client> {
     // A bare token has no homeserver of its own: fall back to the stored session's.
     let stored_hs = stored.map(|s| s.homeserver);
     let hs = hs.or(stored_hs.as_deref());
-    Ok(roomscribe_matrix::connect(hs, creds).await?)
+    Ok(roomscribe_matrix::connect_cached(hs, creds, cache, notice).await?)
 }
 
 fn same_user(stored: &str, given: &str) -> bool {

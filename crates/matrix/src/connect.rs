@@ -6,6 +6,7 @@ use matrix_sdk::ruma::{OwnedUserId, UserId};
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
 
+use crate::cache::CacheDir;
 use crate::error::{Error, Result, describe};
 use crate::session::StoredSession;
 
@@ -22,7 +23,45 @@ pub enum Credentials {
 /// An unauthenticated client for `homeserver` (URL or server name), else for the server of
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
-    let builder = Client::builder().handle_refresh_tokens();
+    client_in(homeserver, user, None).await
+}
+
+/// [`client_for`] with its stores in `cache` (sqlite) instead of memory. A damaged cache is
+/// removed and started afresh; the line saying so goes to `notice`.
+pub async fn client_cached(
+    homeserver: Option<&str>,
+    user: Option<&str>,
+    cache: &CacheDir,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    match client_in(homeserver, user, Some(cache)).await {
+        Err(Error::CacheDamaged(why)) => {
+            tracing::warn!("cache damaged: {why}");
+            cache.clear();
+            *notice = Some(format!(
+                "cache damaged ({why}): removed, starting with a fresh cache"
+            ));
+            let client = client_in(homeserver, user, Some(cache)).await?;
+            cache.make_private();
+            Ok(client)
+        }
+        Ok(client) => {
+            cache.make_private();
+            Ok(client)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn client_in(
+    homeserver: Option<&str>,
+    user: Option<&str>,
+    cache: Option<&CacheDir>,
+) -> Result<Client> {
+    let mut builder = Client::builder().handle_refresh_tokens();
+    if let Some(cache) = cache {
+        builder = cache.apply(builder);
+    }
     // Matrix has no use for `user:pass@` in the URL, and the SDK would print it in errors.
     let homeserver = homeserver.map(roomscribe_transcript::strings::strip_userinfo);
     let (builder, label) = match (homeserver.as_deref(), user) {
@@ -37,14 +76,31 @@ pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<
         }
         (None, None) => return Err(Error::NoHomeserver),
     };
-    builder
-        .build()
-        .await
-        .map_err(|e| Error::Homeserver(label, e.to_string()))
+    builder.build().await.map_err(|e| {
+        if crate::cache::is_damage(&e) {
+            Error::CacheDamaged(e.to_string())
+        } else {
+            Error::Homeserver(label, e.to_string())
+        }
+    })
 }
 
 /// A client logged in with `creds`; `homeserver` overrides the stored session's.
 pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Client> {
+    connect_cached(homeserver, creds, None, &mut None).await
+}
+
+/// [`connect`] with the client's stores in `cache` when given (see [`client_cached`]).
+pub async fn connect_cached(
+    homeserver: Option<&str>,
+    creds: Credentials,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    let mut client_for = async |hs: Option<&str>, user: Option<&str>| match cache {
+        Some(c) => client_cached(hs, user, c, notice).await,
+        None => client_for(hs, user).await,
+    };
     match creds {
         Credentials::Stored(session) => {
             let hs = homeserver.unwrap_or(&session.homeserver);

@@ -7,6 +7,7 @@
 //! async functions ([`connect`], [`resolve_room`], [`backfill`], ...).
 
 mod backfill;
+mod cache;
 mod callback;
 mod connect;
 pub mod convert;
@@ -21,8 +22,9 @@ mod send;
 mod session;
 
 pub use backfill::{Backfiller, Step, backfill};
+pub use cache::{CacheDir, Opened};
 pub use callback::{LoopbackCallback, callback_param, parse_pasted};
-pub use connect::{Credentials, client_for, connect};
+pub use connect::{Credentials, client_cached, client_for, connect, connect_cached};
 pub use error::{Error, Result};
 pub use live::{Backoff, LiveError, LiveStream};
 pub use login::{

@@ -2,6 +2,7 @@
 //! link of matrix-sdk) with a module per area; every test uses its own users and rooms.
 
 mod backfill;
+mod cache;
 mod fault;
 mod live;
 mod login;

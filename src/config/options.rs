@@ -163,6 +163,13 @@ mod tests {
                 .starts_with("transcript.template /nonexistent.toml: ")
         );
         assert!(err("[keys]\n\"normal.j\" = \"fly\"").starts_with("[keys]: "));
+        assert!(err("[cache]\nmax_mb = 0").starts_with("cache.max_mb: must be at least 1"));
+        assert!(err("[cache]\nmax_mb = -5").contains("line 2"));
+        assert_eq!(resolve("").unwrap().file.cache.max_mb, 200);
+        assert_eq!(
+            resolve("[cache]\nmax_mb = 50").unwrap().file.cache.max_mb,
+            50
+        );
     }
 
     #[test]

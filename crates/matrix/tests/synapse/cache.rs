@@ -64,4 +64,22 @@ async fn damaged_cache_is_replaced_and_the_client_works() {
     let room_id = user.create_room(None).await.unwrap();
     resolve_room(&client, &crate::room(&room_id)).await.unwrap();
     assert!(state.exists());
+
+    // Another account on the same data folder still signs in over the same stores.
+    drop(client);
+    let other = hs.register("cachedmg2").await.unwrap();
+    let mut notice = None;
+    let client = connect_cached(
+        Some(&hs.url),
+        Credentials::Token(other.access_token.clone()),
+        Some(&dir),
+        &mut notice,
+    )
+    .await
+    .unwrap();
+    assert_eq!(notice, None);
+    assert_eq!(
+        client.whoami().await.unwrap().user_id.as_str(),
+        other.user_id
+    );
 }

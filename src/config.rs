@@ -91,6 +91,8 @@ pub struct MatrixConfig {
     pub password_command: Option<String>,
     /// Send forum notices as `m.text` instead of `m.notice` (for bridged rooms that drop notices).
     pub send_as_text: bool,
+    /// How long a first connection to the room is retried before giving up ("2m" when unset).
+    pub give_up_after: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use roomscribe_testkit::{TestUser, encode, require_synapse};
+use roomscribe_testkit::{Gateway, TestUser, encode, require_synapse};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
@@ -254,6 +254,69 @@ async fn token_flag_and_clear_room_errors() {
     let (ok, _, err) = output(roomscribe(home.path()).args(["transcript", &room, "last:5"])).await;
     assert!(!ok);
     assert!(err.contains("roomscribe login matrix"), "{err}");
+}
+
+/// `tail` behind a gateway answering 502 for the room lookup says on stderr what is happening at
+/// each retry, then gives up with one clear line after `matrix.give_up_after`.
+#[tokio::test]
+async fn tail_behind_a_502_gateway_says_so_and_gives_up() {
+    let Some(hs) = require_synapse() else { return };
+    let alice = hs.register("alice").await.unwrap();
+    let alias = format!("gw{}", alice.localpart);
+    alice.create_room(Some(&alias)).await.unwrap();
+    let room = format!("#{alias}:{}", alice.user_id.split_once(':').unwrap().1);
+    let gateway = Gateway::in_front_of(&hs.url).await.unwrap();
+    gateway.fail("/directory/room/");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(
+        home.path().join("config/config.toml"),
+        "[matrix]\ngive_up_after = \"5s\"\n",
+    )
+    .unwrap();
+    let (ok, out, err) = output(
+        roomscribe(home.path())
+            .args(["tail", &room, "--homeserver", &gateway.url()])
+            .env("ROOMSCRIBE_MATRIX_TOKEN", &alice.access_token),
+    )
+    .await;
+    assert!(!ok, "{out}");
+    let lines: Vec<&str> = err.lines().collect();
+    let (last, retries) = lines.split_last().expect("stderr has lines");
+    assert!(!retries.is_empty(), "{err}");
+    assert!(
+        retries
+            .iter()
+            .all(|l| l.starts_with("the homeserver answered 502 Bad Gateway; retry")),
+        "{err}"
+    );
+    assert_eq!(
+        last.split(" (gave up after").next(),
+        Some(
+            format!("roomscribe: cannot open {room}: the homeserver answered 502 Bad Gateway")
+                .as_str()
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("nginx") && !err.contains(&alice.access_token),
+        "{err}"
+    );
+
+    // A value that is not a duration is a usage error naming the key.
+    std::fs::write(
+        home.path().join("config/config.toml"),
+        "[matrix]\ngive_up_after = \"soon\"\n",
+    )
+    .unwrap();
+    let out = roomscribe(home.path())
+        .args(["tail", &room, "--homeserver", &gateway.url()])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("matrix.give_up_after"), "{err}");
 }
 
 #[tokio::test]

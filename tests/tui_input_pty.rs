@@ -33,6 +33,9 @@ fn esc_after_a_2500_byte_burst_leaves_command_mode_and_q_quits() {
 }
 
 #[test]
+#[ignore = "open (issue 11.7): crossterm 0.29 holds an Esc that ends a full 1,024-byte read until \
+            the next byte (crossterm-rs/crossterm#993), so this fails when the pty splits the burst \
+            there; it passes again once roomscribe reads the terminal itself"]
 fn esc_at_the_end_of_the_same_burst_is_not_lost() {
     // (An Esc that is exactly the 1,024th byte of one read still waits for the next byte:
     // crossterm cannot tell it from the start of a sequence.)

@@ -97,6 +97,7 @@ async fn app_on_synapse_and_the_forum_standin() {
         room,
         peer.chat_cmd_rx,
         src_ev_tx,
+        std::time::Duration::from_secs(120),
     ));
     let forum_client = Client::new(
         &forum.base_url(),
@@ -229,6 +230,9 @@ async fn app_on_synapse_and_the_forum_standin() {
                 None => panic!("the Matrix source stopped"),
             }
         }
+        // Queued is not yet applied: the app takes it at its next turn, which may come after a
+        // key already waiting; give it that turn before quitting.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         press("q");
     };
     let (res, ()) = tokio::join!(

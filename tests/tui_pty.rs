@@ -54,3 +54,43 @@ async fn binary_draws_the_room_and_restores_the_terminal() {
         "mouse capture off"
     );
 }
+
+/// Behind a gateway answering 502 for the room lookup, the status bar says why it is retrying,
+/// then that it gave up; the app stays usable and quits on q.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_502_for_the_room_shows_in_the_status_bar_and_ends_offline() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let alice = synapse.register("ptyalice").await.unwrap();
+    let moderator = synapse.register("ptymod").await.unwrap();
+    let alias = format!("gw{}", uuid::Uuid::new_v4().simple());
+    alice.create_room(Some(&alias)).await.unwrap();
+    let server = alice.user_id.split_once(':').unwrap().1.to_string();
+    let room = format!("#{alias}:{server}");
+    let gateway = roomscribe_testkit::Gateway::in_front_of(&synapse.url)
+        .await
+        .unwrap();
+    gateway.fail("/directory/room/");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(
+        home.path().join("config/config.toml"),
+        "[matrix]\ngive_up_after = \"6s\"\n",
+    )
+    .unwrap();
+    let url = gateway.url();
+    let env = [
+        ("ROOMSCRIBE_HOMESERVER", url.as_str()),
+        ("ROOMSCRIBE_MATRIX_TOKEN", moderator.access_token.as_str()),
+        ("ROOMSCRIBE_TZ", "UTC"),
+    ];
+    let mut pty = Pty::spawn(&["tui", &room], home.path(), &env, 30, 140);
+    tokio::task::block_in_place(|| {
+        pty.wait_for(&["reconnecting in", "502 Bad Gateway"]);
+        pty.wait_for(&["offline: cannot open", "gave up after"]);
+    });
+    pty.send(b"q");
+    let (ok, _) = tokio::task::block_in_place(|| pty.wait());
+    assert!(ok, "exits cleanly on q");
+}

@@ -31,12 +31,16 @@ fn reconnecting_and_offline_in_status_bar() {
     app.handle(Msg::Chat(ChatEvent::Connection(ConnState::Reconnecting {
         in_secs: 8,
         attempt: 3,
+        why: "the homeserver answered 502 Bad Gateway".into(),
     })));
     app.handle(Msg::Forum(ForumEvent::Connection(ConnState::Offline {
         reason: "401 Unauthorized".into(),
     })));
     let s = screen(&app);
-    assert!(s.contains("reconnecting in 8s"), "{s}");
+    assert!(
+        s.contains("reconnecting in 8s (#3): the homeserver answered 502"),
+        "{s}"
+    );
     assert_snapshot!(s);
 }
 
@@ -324,6 +328,7 @@ fn messages_expire_and_reconnect_counts_down_on_the_clock() {
     app.handle(Msg::Chat(ChatEvent::Connection(ConnState::Reconnecting {
         in_secs: 10,
         attempt: 2,
+        why: String::new(),
     })));
     app.handle(Msg::Notice("copied".into()));
     app.handle(Msg::Tick(now() + chrono::Duration::seconds(4)));

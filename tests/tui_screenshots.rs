@@ -39,6 +39,7 @@ fn write_screenshots() {
     app.handle(Msg::Chat(ChatEvent::Connection(ConnState::Reconnecting {
         in_secs: 4,
         attempt: 2,
+        why: "the homeserver answered 502 Bad Gateway".into(),
     })));
     app.handle(Msg::Forum(ForumEvent::Connection(ConnState::Offline {
         reason: "forum unreachable".into(),

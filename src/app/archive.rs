@@ -14,6 +14,9 @@ use crate::tui::{self, App};
 
 pub fn run(file: &Path, room: Option<&str>, opts: &Options) -> Result<()> {
     let (mut info, events) = crate::headless::transcript::read_input(file)?;
+    if std::env::var_os(LOAD_ONLY).is_some() {
+        return load_only(events);
+    }
     if let Some(room) = room {
         info.name = Some(room.to_string());
         if info.alias.is_none() && room.starts_with('#') {
@@ -41,6 +44,17 @@ pub fn run(file: &Path, room: Option<&str>, opts: &Options) -> Result<()> {
         drop(idle_forum);
         result
     })
+}
+
+/// Bench-only switch (benches/archive.rs): load the file into the timeline the app keeps,
+/// print how many messages it holds, and exit without taking over the terminal, so peak RSS
+/// can be measured without a pty.
+const LOAD_ONLY: &str = "ROOMSCRIBE_ARCHIVE_LOAD_ONLY";
+
+fn load_only(events: Vec<TimelineEvent>) -> Result<()> {
+    let timeline = crate::transcript::Timeline::from_events(events);
+    eprintln!("loaded {} messages", timeline.len());
+    Ok(())
 }
 
 /// The chat source for an archive: the whole file as the first history page, then nothing.

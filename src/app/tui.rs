@@ -35,6 +35,7 @@ pub fn run(room: &str, opts: &Options, no_cache: bool) -> Result<()> {
             room_ref,
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
+            opts.give_up_after,
         ));
         let idle_forum = start_forum(
             forum,

@@ -32,6 +32,8 @@ pub struct Options {
     pub matrix_user: Option<String>,
     pub forum_url: Option<String>,
     pub forum_username: Option<String>,
+    /// `matrix.give_up_after`: how long a first connection to a room is retried.
+    pub give_up_after: std::time::Duration,
     /// Resolved on first use, once per process.
     pub secrets: Secrets,
 }
@@ -57,6 +59,16 @@ impl Options {
         };
         let gap = spec::parse_duration(&file.transcript.gap)
             .map_err(|e| usage(format!("transcript.gap: {}", e.reason)))?;
+        let give_up_after = file.matrix.give_up_after.as_deref().unwrap_or("2m");
+        let give_up_after = spec::parse_duration(give_up_after)
+            .ok()
+            .and_then(|d| d.to_std().ok())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                usage(format!(
+                    "matrix.give_up_after: {give_up_after:?} is not a duration like \"2m\" or \"90s\""
+                ))
+            })?;
         let template = match &file.transcript.template {
             Some(path) => load_template(path)?,
             None => Template::builtin(),
@@ -77,6 +89,7 @@ impl Options {
             matrix_user: pick(&global.matrix_user, &file.matrix.user),
             forum_url: pick(&global.forum, &file.forum.url),
             forum_username: pick(&global.forum_username, &file.forum.username),
+            give_up_after,
             secrets: Secrets::new(global, &file),
             file,
         })

@@ -62,7 +62,9 @@ pub fn state_text(state: &crate::transcript::model::ConnState) -> String {
     match state {
         ConnState::Connecting => "connecting…".into(),
         ConnState::Connected => "connected".into(),
-        ConnState::Reconnecting { in_secs, attempt } => {
+        ConnState::Reconnecting {
+            in_secs, attempt, ..
+        } => {
             format!("unreachable; retry {attempt} in {in_secs} s")
         }
         ConnState::Offline { reason } => format!("offline: {reason}"),

@@ -115,8 +115,8 @@ pub async fn fetch_for_spec(
     _gap: chrono::Duration,
     mut progress: impl FnMut(usize),
 ) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let target = roomscribe_matrix::resolve_room(client, room).await?;
-    let mut filler = Backfiller::new(client.clone(), target.room_id.clone(), None);
+    let joined = roomscribe_matrix::join_room(client, room).await?;
+    let mut filler = Backfiller::new(client.clone(), joined.room_id.clone(), None);
     let mut pages: Vec<Vec<TimelineEvent>> = Vec::new();
     let mut req = match &spec.range {
         Range::Last(n) => BackfillRequest::Last(*n),
@@ -126,10 +126,19 @@ pub async fn fetch_for_spec(
         // Threads are usually recent; the root must be in what is fetched.
         Range::Thread(_) => BackfillRequest::Last(1000),
     };
+    // The room's state and the newest page need only its id: one round trip for both.
+    let (target, first) = tokio::try_join!(
+        roomscribe_matrix::room_info(client, &joined),
+        filler.step(&req, 0),
+    )?;
+    let mut first = Some(first);
     loop {
         let mut fetched = 0;
         let reached_start = loop {
-            let step = filler.step(&req, fetched).await?;
+            let step = match first.take() {
+                Some(step) => step,
+                None => filler.step(&req, fetched).await?,
+            };
             fetched = step.fetched;
             pages.push(step.events);
             progress(pages.iter().map(Vec::len).sum());

@@ -17,6 +17,7 @@ pub mod feed;
 pub mod login;
 pub mod login_discourse;
 pub mod media;
+pub mod progress;
 pub mod publish;
 pub mod tail;
 pub mod transcript;

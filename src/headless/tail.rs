@@ -22,7 +22,13 @@ pub fn run(room: &str, json: bool, backfill: Option<usize>, opts: &Options) -> R
         let client = super::matrix::client(opts).await?;
         let (cmd_tx, cmd_rx) = mpsc::channel(16);
         let (ev_tx, mut ev_rx) = mpsc::channel(1024);
-        let task = tokio::spawn(roomscribe_matrix::run(client, room, cmd_rx, ev_tx));
+        let task = tokio::spawn(roomscribe_matrix::run(
+            client,
+            room,
+            cmd_rx,
+            ev_tx,
+            opts.give_up_after,
+        ));
         if let Some(n) = backfill {
             cmd_tx
                 .send(ChatCommand::Backfill(BackfillRequest::Last(n)))
@@ -57,8 +63,13 @@ pub fn run(room: &str, json: bool, backfill: Option<usize>, opts: &Options) -> R
                     let label = info.alias.or(info.name).unwrap_or(info.room_id);
                     eprintln!("tailing {label} (Ctrl-C to stop)");
                 }
-                ChatEvent::Connection(ConnState::Reconnecting { in_secs, attempt }) => {
-                    eprintln!("connection lost; retry {attempt} in {in_secs}s");
+                ChatEvent::Connection(ConnState::Reconnecting {
+                    in_secs,
+                    attempt,
+                    why,
+                }) => {
+                    let why = roomscribe_transcript::sanitize::display(&why);
+                    eprintln!("{why}; retry {attempt} in {in_secs}s");
                 }
                 ChatEvent::Connection(ConnState::Offline { reason }) => break Err(reason),
                 ChatEvent::Error(line) => eprintln!("roomscribe: {line}"),

@@ -65,9 +65,21 @@ pub fn build_post(
     spec: &Spec,
     opts: &PostOptions,
 ) -> Result<Post> {
+    build_post_of(events, None, room, spec, opts)
+}
+
+/// [`build_post`] for events kept while reading: `history` is how many the file held.
+fn build_post_of(
+    events: Vec<TimelineEvent>,
+    history: Option<usize>,
+    room: &RoomInfo,
+    spec: &Spec,
+    opts: &PostOptions,
+) -> Result<Post> {
     let timeline = Timeline::from_events(events);
     let transcript = select(&timeline, spec, opts.gap);
-    post_from(&transcript, timeline.len(), room, spec, opts)
+    let history = history.unwrap_or(timeline.len());
+    post_from(&transcript, history, room, spec, opts)
 }
 
 /// The post for a transcript already selected (the bot selects by reply or thread too).
@@ -145,8 +157,13 @@ pub fn run(args: TranscriptArgs, options: &Options) -> Result<()> {
     // Publishing from a room copies its media to the forum with the same Matrix client.
     let copy_media = args.publish && !args.no_media && options.file.transcript.media;
     let mut matrix = None;
+    let mut history = None;
     let (mut room, events) = match (&args.input, &room_arg) {
-        (Some(input), _) => read_input(input)?,
+        (Some(input), _) => {
+            let (room, events, total) = read_input_for(input, &spec)?;
+            history = total;
+            (room, events)
+        }
         (None, Some(r)) if copy_media => {
             let rt = super::matrix::runtime()?;
             let gap = spec.gap.unwrap_or(opts.gap);
@@ -169,7 +186,7 @@ pub fn run(args: TranscriptArgs, options: &Options) -> Result<()> {
             RoomRef::Id { id, .. } => room.room_id = id,
         }
     }
-    let post = build_post(events, &room, &spec, &opts)?;
+    let post = build_post_of(events, history, &room, &spec, &opts)?;
     if args.publish || args.open {
         let external_id = selection_id(&room, &post.messages);
         let media = super::media::post_media(
@@ -236,10 +253,56 @@ fn matrix_for_media(
     Ok((rt, client))
 }
 
-/// Reads a Matrix event JSON file or a legacy Gitter export.
+/// Reads a Matrix event JSON file or a legacy Gitter export, streamed (see
+/// [`sources::parse_reader`]); a large file shows a percent on stderr when it is a terminal.
 pub fn read_input(path: &Path) -> Result<(RoomInfo, Vec<TimelineEvent>)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let parsed = sources::parse(&path.display().to_string(), &text)?;
-    Ok((parsed.room, parsed.events))
+    let mut events = Vec::new();
+    let room = read_shown(path, &mut |ev| events.push(ev))?;
+    Ok((room, events))
+}
+
+/// [`read_input`] keeping only what `spec` needs where that is known while reading (`last:N`,
+/// `from:`/`to:`), with how many messages the file held; the whole file otherwise, or when the
+/// shortcut does not apply to it (see [`sources::LastVisible`]).
+fn read_input_for(
+    path: &Path,
+    spec: &Spec,
+) -> Result<(RoomInfo, Vec<TimelineEvent>, Option<usize>)> {
+    let keeper = match spec.range {
+        crate::transcript::Range::Last(n) => Some(sources::LastVisible::new(n)),
+        crate::transcript::Range::Between { from, to } => {
+            Some(sources::LastVisible::between(from, to))
+        }
+        _ => None,
+    };
+    if let Some(mut keep) = keeper {
+        let room = read_shown(path, &mut |ev| keep.push(ev))?;
+        if let Some((events, total)) = keep.finish() {
+            return Ok((room, events, Some(total)));
+        }
+    }
+    let (room, events) = read_input(path)?;
+    Ok((room, events, None))
+}
+
+/// [`read_input_into`] with the percent on stderr for a large file, cleared at the end.
+fn read_shown(path: &Path, sink: &mut dyn FnMut(TimelineEvent)) -> Result<RoomInfo> {
+    let progress = super::progress::Stderr::for_file(path);
+    let read = read_input_into(path, sink, |done, total| progress.show(done, total));
+    progress.clear();
+    read
+}
+
+/// Reads `path`, handing each event to `sink`.
+fn read_input_into(
+    path: &Path,
+    sink: &mut dyn FnMut(TimelineEvent),
+    progress: impl FnMut(u64, u64),
+) -> Result<RoomInfo> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let reader = super::progress::Counting::new(file, total, progress);
+    let parsed = sources::parse_reader_into(&path.display().to_string(), reader, sink)?;
+    Ok(parsed.room)
 }

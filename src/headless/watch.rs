@@ -96,7 +96,13 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
         let chat = matrix::client(opts).await?;
         let (chat_cmd, chat_cmd_rx) = mpsc::channel(64);
         let (chat_ev_tx, mut chat_ev) = mpsc::channel(64);
-        tokio::spawn(roomscribe_matrix::run(chat, room_ref, chat_cmd_rx, chat_ev_tx));
+        tokio::spawn(roomscribe_matrix::run(
+            chat,
+            room_ref,
+            chat_cmd_rx,
+            chat_ev_tx,
+            opts.give_up_after,
+        ));
         let (out_tx, mut out_rx) = mpsc::channel::<Outgoing>(64);
         let mut fw = Forwarder::new(vec![room.clone()], record, path, out_tx, notice_type);
         let opts = FeedOptions { poll_only, since_post: fw.resume_after(), ..FeedOptions::default() };

@@ -29,7 +29,10 @@ impl Pty {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_roomscribe"));
+        // The first-screen bench may time another build (ROOMSCRIBE_BENCH_BIN).
+        let bin = std::env::var("ROOMSCRIBE_BENCH_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_roomscribe").into());
+        let mut cmd = CommandBuilder::new(bin);
         cmd.args(args);
         cmd.env_clear();
         cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());

@@ -173,7 +173,7 @@ impl Feed {
     async fn prepare(&mut self) -> Option<i64> {
         let mut attempt = 0;
         loop {
-            match self.try_prepare().await {
+            let why = match self.try_prepare().await {
                 Ok(me) => return me,
                 Err(e) if !e.is_transient() => {
                     let _ = self.ev_tx.send(ForumEvent::Error(e.to_string())).await;
@@ -183,14 +183,19 @@ impl Feed {
                     let _ = self.ev_tx.send(ForumEvent::Connection(state)).await;
                     // Credentials or config are wrong: waiting longer will not help soon.
                     attempt = attempt.max(8);
+                    e.to_string()
                 }
-                Err(e) => tracing::warn!(error = %e, "forum not reachable yet"),
-            }
+                Err(e) => {
+                    tracing::warn!(error = %e, "forum not reachable yet");
+                    e.to_string()
+                }
+            };
             attempt += 1;
             let wait = backoff(attempt, self.opts.backoff_base, self.opts.backoff_max);
             let state = ConnState::Reconnecting {
                 in_secs: wait.as_secs(),
                 attempt,
+                why,
             };
             let _ = self.ev_tx.send(ForumEvent::Connection(state)).await;
             tokio::time::sleep(wait).await;
@@ -319,6 +324,7 @@ async fn bus_loop(mut bus: BusClient, opts: FeedOptions, tx: mpsc::Sender<Signal
         let state = ConnState::Reconnecting {
             in_secs: wait.as_secs(),
             attempt: failures,
+            why: e.to_string(),
         };
         let _ = tx.send(Signal::Conn(state)).await;
         tokio::time::sleep(wait).await;

@@ -190,6 +190,7 @@ async fn latency(
         RoomRef::parse(room).expect("room"),
         cmd_rx,
         ev_tx,
+        std::time::Duration::from_secs(120),
     ));
     while let Some(ev) = ev_rx.recv().await {
         if matches!(ev, ChatEvent::Connection(ConnState::Connected)) {

@@ -7,7 +7,7 @@ use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
 
 use crate::cache::CacheDir;
-use crate::error::{Error, Result, describe};
+use crate::error::{Error, Result, describe, server_trouble};
 use crate::session::StoredSession;
 
 /// What the user gave us to sign in with.
@@ -23,7 +23,7 @@ pub enum Credentials {
 /// An unauthenticated client for `homeserver` (URL or server name), else for the server of
 /// `user` (full user id) via `.well-known`.
 pub async fn client_for(homeserver: Option<&str>, user: Option<&str>) -> Result<Client> {
-    client_in(homeserver, user, None).await
+    client_with(Client::builder(), homeserver, user).await
 }
 
 /// [`client_for`] with its stores in `cache` (sqlite) instead of memory. A damaged cache is
@@ -34,34 +34,43 @@ pub async fn client_cached(
     cache: &CacheDir,
     notice: &mut Option<String>,
 ) -> Result<Client> {
-    match client_in(homeserver, user, Some(cache)).await {
+    cached_with(Client::builder, homeserver, user, cache, notice).await
+}
+
+/// `client_cached` on builders from `make` (a second one when the first found damage).
+async fn cached_with(
+    make: impl Fn() -> matrix_sdk::ClientBuilder,
+    homeserver: Option<&str>,
+    user: Option<&str>,
+    cache: &CacheDir,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    let client = match client_with(cache.apply(make()), homeserver, user).await {
         Err(Error::CacheDamaged(why)) => {
             tracing::warn!("cache damaged: {why}");
             cache.clear();
             *notice = Some(format!(
                 "cache damaged ({why}): removed, starting with a fresh cache"
             ));
-            let client = client_in(homeserver, user, Some(cache)).await?;
-            cache.make_private();
-            Ok(client)
+            client_with(cache.apply(make()), homeserver, user).await?
         }
-        Ok(client) => {
-            cache.make_private();
-            Ok(client)
-        }
-        Err(e) => Err(e),
-    }
+        other => other?,
+    };
+    cache.make_private();
+    Ok(client)
 }
 
-async fn client_in(
+/// `client_for` on a builder the caller has already set up (known server versions, stores).
+async fn client_with(
+    builder: matrix_sdk::ClientBuilder,
     homeserver: Option<&str>,
     user: Option<&str>,
-    cache: Option<&CacheDir>,
 ) -> Result<Client> {
-    let mut builder = Client::builder().handle_refresh_tokens();
-    if let Some(cache) = cache {
-        builder = cache.apply(builder);
-    }
+    // Few quick retries inside the SDK (its default keeps trying for minutes, silently); longer
+    // outages are paced and reported by our own backoff.
+    let builder = builder
+        .handle_refresh_tokens()
+        .request_config(matrix_sdk::config::RequestConfig::short_retry());
     // Matrix has no use for `user:pass@` in the URL, and the SDK would print it in errors.
     let homeserver = homeserver.map(roomscribe_transcript::strings::strip_userinfo);
     let (builder, label) = match (homeserver.as_deref(), user) {
@@ -97,44 +106,80 @@ pub async fn connect_cached(
     cache: Option<&CacheDir>,
     notice: &mut Option<String>,
 ) -> Result<Client> {
-    let mut client_for = async |hs: Option<&str>, user: Option<&str>| match cache {
+    let mut build = async |hs: Option<&str>, user: Option<&str>| match cache {
         Some(c) => client_cached(hs, user, c, notice).await,
         None => client_for(hs, user).await,
     };
     match creds {
         Credentials::Stored(session) => {
             let hs = homeserver.unwrap_or(&session.homeserver);
-            let client = client_for(Some(hs), None).await?;
+            let client = build(Some(hs), None).await?;
             session.restore(&client).await?;
             Ok(client)
         }
         Credentials::Password { user, password } => {
-            let client = client_for(homeserver, Some(&user)).await?;
+            let client = build(homeserver, Some(&user)).await?;
             login_password_on(&client, &user, &password).await?;
             Ok(client)
         }
         Credentials::Token(token) => {
             let hs = homeserver.ok_or(Error::NoHomeserver)?;
-            let (user_id, device_id) = whoami(hs, &token).await?;
-            let client = client_for(Some(hs), None).await?;
-            let session = MatrixSession {
-                meta: SessionMeta {
-                    user_id,
-                    device_id: device_id.as_str().into(),
-                },
-                tokens: SessionTokens {
-                    access_token: token,
-                    refresh_token: None,
-                },
+            // A token the cache has seen: who it belongs to is stored there (and the server's
+            // versions are in the SDK's store), so nothing is asked before the first real
+            // request and a cached room opens with the server down.
+            if let Some(c) = cache {
+                let client = client_cached(Some(hs), None, c, notice).await?;
+                if let Some((user_id, device_id)) =
+                    crate::room_cache::known_token(&client, &token).await
+                {
+                    restore_token(&client, user_id, device_id, token).await?;
+                    return Ok(client);
+                }
+            }
+            // The server's versions are asked while the probe asks who we are: one round trip
+            // for both. (A client asks again after its session is set, so a separate one asks
+            // and the real client is built knowing them.) On failure the real client asks.
+            let asker = client_for(Some(hs), None).await?;
+            let (me, versions) = tokio::join!(whoami(hs, &token), asker.server_versions());
+            let (user_id, device_id) = me?;
+            let make = || match &versions {
+                Ok(v) => Client::builder().server_versions(v.iter().cloned()),
+                Err(_) => Client::builder(),
             };
-            client
-                .matrix_auth()
-                .restore_session(session, RoomLoadSettings::default())
-                .await
-                .map_err(|e| Error::Login(describe(&e)))?;
+            let client = match cache {
+                Some(c) => cached_with(make, Some(hs), None, c, notice).await?,
+                None => client_with(make(), Some(hs), None).await?,
+            };
+            restore_token(&client, user_id, device_id, token.clone()).await?;
+            if cache.is_some() {
+                crate::room_cache::remember_token(&client, &token).await;
+            }
             Ok(client)
         }
     }
+}
+
+async fn restore_token(
+    client: &Client,
+    user_id: OwnedUserId,
+    device_id: String,
+    token: String,
+) -> Result<()> {
+    let session = MatrixSession {
+        meta: SessionMeta {
+            user_id,
+            device_id: device_id.as_str().into(),
+        },
+        tokens: SessionTokens {
+            access_token: token,
+            refresh_token: None,
+        },
+    };
+    client
+        .matrix_auth()
+        .restore_session(session, RoomLoadSettings::default())
+        .await
+        .map_err(|e| Error::Login(describe(&e)))
 }
 
 pub(crate) async fn login_password_on(client: &Client, user: &str, password: &str) -> Result<()> {
@@ -155,9 +200,11 @@ pub(crate) async fn send_login(
 }
 
 /// Who a bare access token belongs to. The SDK only sends tokens for an active session, so a
-/// throwaway client holds the token just for this one request.
+/// throwaway client holds the token just for this one request. `whoami` is in every version
+/// since 1.1, so the probe need not ask `/versions` first.
 async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> {
-    let probe = client_for(Some(homeserver), None).await?;
+    let builder = Client::builder().server_versions([matrix_sdk::ruma::api::MatrixVersion::V1_1]);
+    let probe = client_with(builder, Some(homeserver), None).await?;
     let placeholder = MatrixSession {
         meta: SessionMeta {
             user_id: OwnedUserId::try_from("@roomscribe-probe:invalid")
@@ -174,10 +221,12 @@ async fn whoami(homeserver: &str, token: &str) -> Result<(OwnedUserId, String)> 
         .restore_session(placeholder, RoomLoadSettings::default())
         .await
         .map_err(|e| Error::Login(describe(&e)))?;
-    let me = probe
-        .whoami()
-        .await
-        .map_err(|e| Error::Login(crate::error::describe_http(&e)))?;
+    let me = probe.whoami().await.map_err(|e| {
+        match e.as_client_api_error().and_then(server_trouble) {
+            Some(line) => Error::Unreachable(line),
+            None => Error::Login(crate::error::describe_http(&e)),
+        }
+    })?;
     let device = me
         .device_id
         .map(|d| d.to_string())

@@ -61,15 +61,31 @@ pub(crate) fn kind_of(err: &matrix_sdk::HttpError) -> Option<&ErrorKind> {
 impl Error {
     pub(crate) fn request(err: &matrix_sdk::Error) -> Self {
         match err.as_client_api_error() {
-            Some(api) => Self::Request(api.to_string()),
+            Some(api) => Self::answered(api),
             None => Self::Unreachable(err.to_string()),
         }
     }
 
     pub(crate) fn http(err: &matrix_sdk::HttpError) -> Self {
         match err.as_client_api_error() {
-            Some(api) => Self::Request(api.to_string()),
+            Some(api) => Self::answered(api),
             None => Self::Unreachable(err.to_string()),
         }
     }
+
+    /// A 5xx comes from a gateway or a server in trouble: worth retrying, and its body (often a
+    /// whole HTML page) is no message for the user.
+    fn answered(api: &matrix_sdk::ruma::api::error::Error) -> Self {
+        match server_trouble(api) {
+            Some(line) => Self::Unreachable(line),
+            None => Self::Request(api.to_string()),
+        }
+    }
+}
+
+/// `the homeserver answered 502 Bad Gateway` for a 5xx answer.
+pub(crate) fn server_trouble(api: &matrix_sdk::ruma::api::error::Error) -> Option<String> {
+    api.status_code
+        .is_server_error()
+        .then(|| format!("the homeserver answered {}", api.status_code))
 }

@@ -16,6 +16,7 @@ mod live;
 mod login;
 mod media;
 mod resolve;
+mod room_cache;
 mod rooms_sync;
 mod run;
 mod send;
@@ -32,7 +33,7 @@ pub use login::{
     start_browser_login,
 };
 pub use media::download_media;
-pub use resolve::{RoomTarget, power_level, resolve_room};
+pub use resolve::{Joined, RoomTarget, join_room, power_level, resolve_room, room_info};
 pub use rooms_sync::{Batch, RoomsSync};
 pub use run::run;
 pub use send::{send_message, send_reply};

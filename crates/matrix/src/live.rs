@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::backfill::messages_page;
 use crate::convert::{Names, convert, event_id, member_change};
-use crate::error::describe_http;
+use crate::error::{describe_http, server_trouble};
 use roomscribe_transcript::model::ChatEvent;
 
 const POLL: Duration = Duration::from_secs(30);
@@ -78,7 +78,11 @@ fn classify(err: &matrix_sdk::HttpError) -> LiveError {
             "the server refused the session: {}",
             describe_http(err)
         )),
-        _ => LiveError::Transient(describe_http(err)),
+        _ => LiveError::Transient(
+            err.as_client_api_error()
+                .and_then(server_trouble)
+                .unwrap_or_else(|| describe_http(err)),
+        ),
     }
 }
 
@@ -254,7 +258,8 @@ pub(crate) async fn sync(
     request.since = since.map(str::to_string);
     request.timeout = since.map(|_| POLL);
     // The server holds the request for up to POLL; allow for that plus a slow answer.
-    let config = RequestConfig::default().timeout(POLL + Duration::from_secs(30));
+    // Few quick retries inside the SDK, so an outage is reported and paced by our own backoff.
+    let config = RequestConfig::short_retry().timeout(POLL + Duration::from_secs(30));
     client
         .send(request)
         .with_request_config(config)

@@ -1,6 +1,8 @@
 //! The chat source task: resolves and joins the room, then runs the live stream, backfill and
 //! sending side by side, reporting everything as owned `ChatEvent`s.
 
+use std::time::{Duration, Instant};
+
 use matrix_sdk::Client;
 use matrix_sdk::ruma::OwnedRoomId;
 use roomscribe_transcript::RoomRef;
@@ -11,7 +13,7 @@ use tokio::task::JoinSet;
 use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
-use crate::resolve::{RoomTarget, resolve_room};
+use crate::resolve::{join_room, room_info};
 use crate::send::send_message;
 
 struct Outgoing {
@@ -23,17 +25,36 @@ struct Outgoing {
 
 /// Runs until `Shutdown`, until `cmd_rx` closes, or until the app stops listening. A failure
 /// nothing can fix by waiting (unknown room, revoked session) ends it with
-/// `Connection(Offline { reason })`, the reason being one line for the user.
+/// `Connection(Offline { reason })`, the reason being one line for the user; so does a first
+/// connection still failing after `give_up_after` (once connected, outages are waited out).
 pub async fn run(
     client: Client,
     room: RoomRef,
     mut cmd_rx: mpsc::Receiver<ChatCommand>,
     ev_tx: mpsc::Sender<ChatEvent>,
+    give_up_after: Duration,
 ) {
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
-    let Some(target) = resolve(&client, &room, &ev_tx).await else {
+    let patience = Patience::new(give_up_after, room.as_str());
+    let Some(joined) = retrying(&ev_tx, &patience, || async {
+        join_room(&client, &room).await.map_err(retry_or_stop)
+    })
+    .await
+    else {
+        return;
+    };
+    // The room's state and the first sync need only its id: one round trip for both.
+    let (target, started) = tokio::join!(
+        retrying(&ev_tx, &patience, || async {
+            room_info(&client, &joined).await.map_err(retry_or_stop)
+        }),
+        retrying(&ev_tx, &patience, || {
+            LiveStream::start(client.clone(), joined.room_id.clone())
+        }),
+    );
+    let (Some(target), Some((live, since))) = (target, started) else {
         return;
     };
     if ev_tx
@@ -43,9 +64,6 @@ pub async fn run(
     {
         return;
     }
-    let Some((live, since)) = first_sync(&client, &target.room_id, &ev_tx).await else {
-        return;
-    };
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connected))
         .await;
@@ -79,38 +97,24 @@ pub async fn run(
     tasks.abort_all();
 }
 
-/// The room, joined; retried with backoff while the server cannot be reached, given up (with
-/// `Offline`) when the answer is final (unknown, forbidden, encrypted).
-async fn resolve(
-    client: &Client,
-    room: &RoomRef,
+/// `step` retried with backoff while the server cannot be reached, given up (with `Offline`)
+/// when the answer is final (unknown, forbidden, encrypted) or the first connection has taken
+/// longer than the patience allows.
+async fn retrying<T, F, Fut>(
     ev_tx: &mpsc::Sender<ChatEvent>,
-) -> Option<RoomTarget> {
+    patience: &Patience,
+    mut step: F,
+) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, LiveError>>,
+{
     let mut backoff = Backoff::default();
     loop {
-        let err = match resolve_room(client, room).await {
-            Ok(target) => return Some(target),
-            Err(Error::Unreachable(why)) => LiveError::Transient(why),
-            Err(other) => LiveError::Fatal(other.to_string()),
-        };
-        if !wait_after(err, &mut backoff, ev_tx).await {
-            return None;
-        }
-    }
-}
-
-/// The first sync, retried with backoff while the network is away.
-async fn first_sync(
-    client: &Client,
-    room_id: &OwnedRoomId,
-    ev_tx: &mpsc::Sender<ChatEvent>,
-) -> Option<(LiveStream, String)> {
-    let mut backoff = Backoff::default();
-    loop {
-        match LiveStream::start(client.clone(), room_id.clone()).await {
-            Ok(started) => return Some(started),
+        match step().await {
+            Ok(done) => return Some(done),
             Err(err) => {
-                if !wait_after(err, &mut backoff, ev_tx).await {
+                if !wait_after(err, &mut backoff, ev_tx, Some(patience)).await {
                     return None;
                 }
             }
@@ -118,11 +122,47 @@ async fn first_sync(
     }
 }
 
-/// Reports a failed sync and waits before the next try. False: give up.
+/// Only an unreachable server is worth waiting for.
+fn retry_or_stop(err: Error) -> LiveError {
+    match err {
+        Error::Unreachable(why) => LiveError::Transient(why),
+        other => LiveError::Fatal(other.to_string()),
+    }
+}
+
+/// How long a first connection may keep failing before the user is told it will not work.
+struct Patience {
+    since: Instant,
+    limit: Duration,
+    room: String,
+}
+
+impl Patience {
+    fn new(limit: Duration, room: &str) -> Self {
+        Self {
+            since: Instant::now(),
+            limit,
+            room: room.to_string(),
+        }
+    }
+
+    /// The reason to give up with, when waiting `wait` more would pass the limit.
+    fn exhausted(&self, wait: Duration, why: &str) -> Option<String> {
+        let spent = self.since.elapsed();
+        (spent + wait > self.limit).then(|| {
+            let spent = chrono::Duration::from_std(spent).unwrap_or_default();
+            let spent = roomscribe_transcript::human(spent);
+            format!("cannot open {}: {why} (gave up after {spent})", self.room)
+        })
+    }
+}
+
+/// Reports a failed request and waits before the next try. False: give up.
 async fn wait_after(
     err: LiveError,
     backoff: &mut Backoff,
     ev_tx: &mpsc::Sender<ChatEvent>,
+    patience: Option<&Patience>,
 ) -> bool {
     match err {
         LiveError::RateLimited(wait) => {
@@ -131,10 +171,18 @@ async fn wait_after(
         }
         LiveError::Transient(why) => {
             let (wait, attempt) = backoff.next_delay();
-            tracing::info!("sync failed ({why}); attempt {attempt} in {wait:?}");
+            if let Some(reason) = patience.and_then(|p| p.exhausted(wait, &why)) {
+                tracing::warn!("first connection failed: {reason}");
+                let _ = ev_tx
+                    .send(ChatEvent::Connection(ConnState::Offline { reason }))
+                    .await;
+                return false;
+            }
+            tracing::info!("request failed ({why}); attempt {attempt} in {wait:?}");
             let state = ConnState::Reconnecting {
                 in_secs: wait.as_secs_f64().ceil() as u64,
                 attempt,
+                why,
             };
             if ev_tx.send(ChatEvent::Connection(state)).await.is_err() {
                 return false;
@@ -173,7 +221,7 @@ async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
                 }
             }
             Err(err) => {
-                if !wait_after(err, &mut backoff, &ev_tx).await {
+                if !wait_after(err, &mut backoff, &ev_tx, None).await {
                     return;
                 }
             }

@@ -40,15 +40,7 @@ impl CutProxy {
 
     /// Starts a proxy in front of a homeserver URL like `http://127.0.0.1:8008`.
     pub async fn in_front_of(url: &str) -> Result<Self> {
-        let host_port = url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string();
-        let target: SocketAddr = tokio::net::lookup_host(host_port)
-            .await?
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("cannot resolve {url}"))?;
-        Self::start(target).await
+        Self::start(resolve(url).await?).await
     }
 
     pub fn url(&self) -> String {
@@ -70,6 +62,18 @@ impl Drop for CutProxy {
         self.cut();
         self.accept_task.abort();
     }
+}
+
+/// The address of a plain-HTTP URL like `http://127.0.0.1:8008`.
+pub(crate) async fn resolve(url: &str) -> Result<SocketAddr> {
+    let host_port = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    tokio::net::lookup_host(host_port)
+        .await?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("cannot resolve {url}"))
 }
 
 async fn forward(mut client: TcpStream, target: SocketAddr, mut up: watch::Receiver<bool>) {

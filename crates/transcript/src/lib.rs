@@ -24,3 +24,4 @@ pub use sources::{Parsed, SourceError};
 pub use spec::{Range, Spec, SpecError};
 pub use template::{Template, TemplateError};
 pub use timeline::{Change, Timeline};
+pub use when::human;

@@ -78,10 +78,12 @@ pub enum TimelineEvent {
 pub enum ConnState {
     Connecting,
     Connected,
-    /// Waiting `in_secs` before attempt number `attempt`.
+    /// Waiting `in_secs` before attempt number `attempt`; `why` is the last failure, one line.
     Reconnecting {
         in_secs: u64,
         attempt: u32,
+        #[serde(default)]
+        why: String,
     },
     Offline {
         reason: String,

@@ -84,3 +84,14 @@ fn skipped(value: &str, tz: Tz) -> String {
 pub(crate) fn show(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
+
+/// `2 h 5 min`, `40 s`: a duration as people say it, for replies and messages.
+pub fn human(d: Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        _ if s % 3600 / 60 == 0 => format!("{} h", s / 3600),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}

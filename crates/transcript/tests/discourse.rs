@@ -381,6 +381,7 @@ const HOSTILE: &[&str] = &[
     "\\@bob &#64;bob @&#8203;bob",
     "mail ann@example.com or <ann@example.com>",
     "https://example.com/@bob/[x] and www.example.com/@al",
+    "--example.com/@bob and -x-.org/@al",
     "    indented <b>@bob</b> [/quote]",
     "> quote\n\n    code [/quote]",
     "- item\n\n    continued <b>x</b>",

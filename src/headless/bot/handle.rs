@@ -22,7 +22,7 @@ use crate::discourse::{Auth, Client, categories, composer};
 use crate::headless::transcript::{post_from, selection_id};
 use crate::transcript::model::{ChatEvent, ChatMessage, RoomInfo, TimelineEvent};
 use crate::transcript::sanitize::display;
-use crate::transcript::{Range, Timeline, spec};
+use crate::transcript::{Range, Timeline, human, spec};
 
 /// How long an answer the room refuses is retried.
 const GIVE_UP_REPLYING: Duration = Duration::days(1);
@@ -380,16 +380,5 @@ impl Bot {
                 Err(e) => format!("not published: {}", e.lines().join("; ")),
             },
         )
-    }
-}
-
-/// `2 h 5 min`, `40 s`: durations in replies.
-fn human(d: Duration) -> String {
-    let s = d.num_seconds().max(0);
-    match s {
-        0..60 => format!("{s} s"),
-        60..3600 => format!("{} min", s / 60),
-        _ if s % 3600 / 60 == 0 => format!("{} h", s / 3600),
-        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
 }

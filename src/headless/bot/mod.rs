@@ -229,6 +229,7 @@ async fn wait_after(err: LiveError, backoff: &mut Backoff, tx: &mpsc::Sender<Syn
             let state = ConnState::Reconnecting {
                 in_secs: wait.as_secs_f64().ceil() as u64,
                 attempt,
+                why,
             };
             if tx.send(SyncMsg::State(state)).await.is_err() {
                 return false;

@@ -9,8 +9,10 @@ pub const MIN_TITLE: usize = 15;
 pub const MIN_POST: usize = 20;
 
 /// Unsaved changes this old are written at the next tick (one a second), so a crash loses
-/// at most the last 2 s of typing, however steadily the user types.
-pub const AUTOSAVE: chrono::Duration = chrono::Duration::seconds(1);
+/// at most about a second of typing, however steadily the user types. Half the tick, not a
+/// whole one: ticks are timed on a monotonic clock but stamped with the wall clock, and a gap
+/// a hair under 1 s would otherwise put the save off to the tick after (2 s lost).
+pub const AUTOSAVE: chrono::Duration = chrono::Duration::milliseconds(500);
 
 /// What autosave writes and a later start offers back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,9 +23,18 @@ fn conn<'a>(state: &State, label: &'a str, c: &ConnState, since: DateTime<Utc>) 
         ConnState::Connecting => ("connecting…".to_string(), Role::StatusWarn),
         ConnState::Connected if wide => ("● connected".to_string(), Role::StatusOk),
         ConnState::Connected => ("●".to_string(), Role::StatusOk),
-        ConnState::Reconnecting { in_secs, attempt } => {
+        ConnState::Reconnecting {
+            in_secs,
+            attempt,
+            why,
+        } => {
             let left = state.seconds_left(*in_secs, since);
-            let text = if wide {
+            let text = if wide && !why.is_empty() {
+                format!(
+                    "⟳ reconnecting in {left}s (#{attempt}): {}",
+                    sanitize::display(why)
+                )
+            } else if wide {
                 format!("⟳ reconnecting in {left}s (#{attempt})")
             } else {
                 format!("⟳ {left}s")

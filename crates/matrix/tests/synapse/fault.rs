@@ -1,4 +1,6 @@
-use roomscribe_testkit::{CutProxy, require_synapse};
+use std::time::Duration;
+
+use roomscribe_testkit::{CutProxy, Gateway, require_synapse};
 use roomscribe_transcript::model::{ChatEvent, ConnState};
 
 use crate::live::start;
@@ -74,20 +76,119 @@ async fn starting_offline_waits_for_the_network() {
     let proxy = CutProxy::in_front_of(&hs.url).await.unwrap();
     let client = crate::client_as(&reader, &proxy.url()).await;
     proxy.cut();
-    let (cmd, cmd_rx) = tokio::sync::mpsc::channel(4);
+    let (cmd, mut rx, task) = retrying(client, &room).await;
+    proxy.restore();
+    connected(&mut rx).await;
+    alice.say(&room, "hello").await.unwrap();
+    let got = recv_until(&mut rx, |e| {
+        !live_bodies(std::slice::from_ref(e)).is_empty()
+    })
+    .await;
+    assert_eq!(live_bodies(&got), ["hello"]);
+    cmd.send(roomscribe_transcript::model::ChatCommand::Shutdown)
+        .await
+        .unwrap();
+    task.await.unwrap();
+}
+
+/// A gateway answering 502 for the room lookup: each retry says why, and after the patience
+/// runs out the source gives up with one line naming the room and the answer (no HTML page).
+#[tokio::test]
+async fn a_gateway_answering_502_is_reported_and_given_up_on() {
+    let Some(hs) = require_synapse() else { return };
+    let alice = hs.register("alice").await.unwrap();
+    let reader = hs.register("reader").await.unwrap();
+    let alias = format!("gw{}", uuid::Uuid::new_v4().simple());
+    alice.create_room(Some(&alias)).await.unwrap();
+    let server = alice.user_id.split_once(':').unwrap().1.to_string();
+    let gateway = Gateway::in_front_of(&hs.url).await.unwrap();
+    let client = crate::client_as(&reader, &gateway.url()).await;
+    gateway.fail("/directory/room/");
+    let (_cmd, cmd_rx) = tokio::sync::mpsc::channel(4);
     let (ev_tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let room = format!("#{alias}:{server}");
     let task = tokio::spawn(roomscribe_matrix::run(
         client,
         crate::room(&room),
         cmd_rx,
         ev_tx,
+        Duration::from_secs(4),
+    ));
+    let got = recv_until(&mut rx, |e| {
+        matches!(e, ChatEvent::Connection(ConnState::Offline { .. }))
+    })
+    .await;
+    let retries: Vec<&String> = got
+        .iter()
+        .filter_map(|e| match e {
+            ChatEvent::Connection(ConnState::Reconnecting { why, .. }) => Some(why),
+            _ => None,
+        })
+        .collect();
+    assert!(!retries.is_empty(), "{got:?}");
+    assert!(
+        retries.iter().all(|w| w.contains("502 Bad Gateway")),
+        "{retries:?}"
+    );
+    let Some(ChatEvent::Connection(ConnState::Offline { reason })) = got.last() else {
+        unreachable!()
+    };
+    assert!(reason.contains(&room) && reason.contains("502"), "{reason}");
+    assert!(reason.contains("gave up after"), "{reason}");
+    assert!(
+        !reason.contains("nginx") && !reason.contains('\n'),
+        "{reason}"
+    );
+    task.await.unwrap();
+}
+
+/// A 502 that clears up before the patience runs out: the source connects and goes live.
+#[tokio::test]
+async fn a_gateway_that_recovers_in_time_connects() {
+    let Some(hs) = require_synapse() else { return };
+    let alice = hs.register("alice").await.unwrap();
+    let reader = hs.register("reader").await.unwrap();
+    let room = alice.create_room(None).await.unwrap();
+    let gateway = Gateway::in_front_of(&hs.url).await.unwrap();
+    let client = crate::client_as(&reader, &gateway.url()).await;
+    gateway.fail("/join");
+    let (cmd, mut rx, task) = retrying(client, &room).await;
+    gateway.heal();
+    connected(&mut rx).await;
+    cmd.send(roomscribe_transcript::model::ChatCommand::Shutdown)
+        .await
+        .unwrap();
+    task.await.unwrap();
+}
+
+/// `run` started on `client`, once it has said it is retrying.
+async fn retrying(
+    client: roomscribe_matrix::matrix_sdk::Client,
+    room: &str,
+) -> (
+    tokio::sync::mpsc::Sender<roomscribe_transcript::model::ChatCommand>,
+    tokio::sync::mpsc::Receiver<ChatEvent>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (cmd, cmd_rx) = tokio::sync::mpsc::channel(4);
+    let (ev_tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let task = tokio::spawn(roomscribe_matrix::run(
+        client,
+        crate::room(room),
+        cmd_rx,
+        ev_tx,
+        crate::PATIENT,
     ));
     recv_until(&mut rx, |e| {
         matches!(e, ChatEvent::Connection(ConnState::Reconnecting { .. }))
     })
     .await;
-    proxy.restore();
-    let got = recv_until(&mut rx, |e| {
+    (cmd, rx, task)
+}
+
+/// Waits for the next final connection state and checks it is `Connected`.
+async fn connected(rx: &mut tokio::sync::mpsc::Receiver<ChatEvent>) {
+    let got = recv_until(rx, |e| {
         matches!(
             e,
             ChatEvent::Connection(ConnState::Connected | ConnState::Offline { .. })
@@ -101,14 +202,4 @@ async fn starting_offline_waits_for_the_network() {
         ),
         "{got:?}"
     );
-    alice.say(&room, "hello").await.unwrap();
-    let got = recv_until(&mut rx, |e| {
-        !live_bodies(std::slice::from_ref(e)).is_empty()
-    })
-    .await;
-    assert_eq!(live_bodies(&got), ["hello"]);
-    cmd.send(roomscribe_transcript::model::ChatCommand::Shutdown)
-        .await
-        .unwrap();
-    task.await.unwrap();
 }

@@ -22,7 +22,13 @@ pub async fn start(
     let client = client_as(reader, via_url).await;
     let (cmd_tx, cmd_rx) = mpsc::channel(16);
     let (ev_tx, mut ev_rx) = mpsc::channel(1024);
-    let task = tokio::spawn(run(client, crate::room(room), cmd_rx, ev_tx));
+    let task = tokio::spawn(run(
+        client,
+        crate::room(room),
+        cmd_rx,
+        ev_tx,
+        crate::PATIENT,
+    ));
     let seen = recv_until(&mut ev_rx, |e| {
         matches!(
             e,

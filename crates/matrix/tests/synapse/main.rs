@@ -8,6 +8,7 @@ mod live;
 mod login;
 mod oauth;
 mod resolve;
+mod round_trips;
 
 use std::time::Duration;
 
@@ -16,6 +17,9 @@ use roomscribe_matrix::{Credentials, connect};
 use roomscribe_testkit::TestUser;
 use roomscribe_transcript::model::ChatEvent;
 use tokio::sync::mpsc;
+
+/// How long `run` may keep trying a first connection in tests that expect it to succeed.
+pub const PATIENT: Duration = Duration::from_secs(120);
 
 /// A parsed ROOM, as the app hands it over.
 pub fn room(text: &str) -> roomscribe_transcript::RoomRef {

@@ -78,10 +78,15 @@ pub(super) fn in_url(s: &str, at: usize) -> bool {
         return false;
     };
     let labels: Vec<&str> = host.split('.').collect();
+    // A host name's labels neither start nor end with `-`; `--example.com` is no address to
+    // linkify (and the typographer has made its `--` a dash by then), so its `@` can mention.
     labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         && labels
             .last()
             .is_some_and(|tld| FUZZY_TLDS.contains(&tld.to_ascii_lowercase().as_str()))

@@ -7,9 +7,10 @@ use serde_json::Value;
 
 use crate::model::{ChatMessage, MessageKind, TimelineEvent};
 
+/// Typed, so a streamed export is read element by element without a `Value` per message.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Message {
+pub(crate) struct Message {
     id: String,
     #[serde(default)]
     text: String,
@@ -38,13 +39,18 @@ pub(crate) fn looks_like(v: &Value) -> bool {
 /// One message object; `room` is what the caller knows of the room (may be empty).
 pub(crate) fn convert(v: Value, room: &str) -> Result<TimelineEvent, String> {
     let m: Message = serde_json::from_value(v).map_err(|e| e.to_string())?;
+    Ok(from_message(m, room))
+}
+
+/// The compact form: the message's own strings moved, nothing of the JSON kept.
+pub(crate) fn from_message(m: Message, room: &str) -> TimelineEvent {
     let deleted = m.text.is_empty() && m.html.as_deref().is_none_or(str::is_empty);
     let sender_name = m
         .from_user
         .display_name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| m.from_user.username.clone());
-    Ok(TimelineEvent::Message(ChatMessage {
+    TimelineEvent::Message(ChatMessage {
         event_id: m.id,
         room: room.to_string(),
         sender: m.from_user.username,
@@ -61,5 +67,5 @@ pub(crate) fn convert(v: Value, room: &str) -> Result<TimelineEvent, String> {
         redacted: deleted,
         reply_to: None,
         thread_id: m.parent_id,
-    }))
+    })
 }

@@ -3,7 +3,13 @@
 //! objects, as a JSON array or one object per line). Which one is detected from the content.
 
 mod gitter;
+mod last;
 mod matrix;
+mod stream;
+
+pub use last::LastVisible;
+
+use std::io::{BufReader, Read};
 
 use serde_json::Value;
 
@@ -28,71 +34,70 @@ pub struct SourceError {
 /// Parses a file's text. `file` names it in errors; a Gitter export, which does not name its
 /// room, gets `file`'s stem as the room until the caller knows better.
 pub fn parse(file: &str, text: &str) -> Result<Parsed, SourceError> {
+    parse_reader(file, text.as_bytes())
+}
+
+/// Reads an export incrementally from any reader (a file, a pipe): a JSON array is read one
+/// element at a time, Gitter messages straight into their compact form, so memory follows the
+/// kept messages, not the file. Errors are as [`parse`]'s.
+pub fn parse_reader<R: Read>(file: &str, reader: R) -> Result<Parsed, SourceError> {
+    let mut events = Vec::new();
+    let mut parsed = parse_reader_into(file, reader, &mut |e| events.push(e))?;
+    parsed.events = events;
+    Ok(parsed)
+}
+
+/// [`parse_reader`] handing each event to `sink` as soon as it is converted (a Gitter export's
+/// while it is read; a Matrix export's once all are read), so a caller can keep only what it
+/// needs. The returned `events` is empty.
+pub fn parse_reader_into<R: Read>(
+    file: &str,
+    reader: R,
+    sink: &mut dyn FnMut(TimelineEvent),
+) -> Result<Parsed, SourceError> {
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
     let err = |position: String, reason: String| SourceError {
         file: file.to_string(),
         position,
         reason,
     };
-    // Exports saved by some Windows tools start with a byte-order mark; JSON has no room for it.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let items = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => items,
-        Ok(Value::Object(mut obj)) => match obj.remove("chunk") {
-            Some(Value::Array(items)) => items,
-            _ if obj.contains_key("id") => vec![Value::Object(obj)],
-            _ => {
-                return Err(err(
-                    "top level".into(),
-                    "expected an array of events or messages, or {\"chunk\": [...]}".into(),
-                ));
-            }
-        },
-        Ok(_) => return Err(err("top level".into(), "expected a JSON array".into())),
-        // Not one JSON value: maybe one object per line.
-        Err(e) => ndjson(text).map_err(|(line, reason)| {
-            if line == 1 {
-                err(
-                    format!("line {}, column {}", e.line(), e.column()),
-                    e.to_string(),
-                )
-            } else {
-                err(format!("line {line}"), reason)
-            }
-        })?,
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let array = stream::skip_bom_and_peek(&mut reader).map_err(|e| err("start".into(), e))?;
+    let items = if array == Some(b'[') {
+        stream::array(reader, &stem, sink).map_err(|(p, r)| err(p, r))?
+    } else {
+        stream::values(reader, &stem, sink).map_err(|(p, r)| err(p, r))?
     };
-    let is_gitter = items.first().is_some_and(gitter::looks_like);
-    if is_gitter {
-        let stem = std::path::Path::new(file)
-            .file_stem()
-            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
-        let events = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                gitter::convert(v, &stem).map_err(|r| err(format!("message {}", i + 1), r))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let room = RoomInfo {
-            room_id: stem.clone(),
-            alias: None,
-            name: Some(stem),
-        };
-        return Ok(Parsed { room, events });
-    }
+    let items = match items {
+        Items::Gitter => {
+            let room = RoomInfo {
+                room_id: stem.clone(),
+                alias: None,
+                name: Some(stem),
+            };
+            return Ok(Parsed {
+                room,
+                events: Vec::new(),
+            });
+        }
+        Items::Raw(items) => items,
+    };
     let (room, events) =
         matrix::convert(&items).map_err(|(i, r)| err(format!("event {}", i + 1), r))?;
-    Ok(Parsed { room, events })
+    events.into_iter().for_each(&mut *sink);
+    Ok(Parsed {
+        room,
+        events: Vec::new(),
+    })
 }
 
-fn ndjson(text: &str) -> Result<Vec<Value>, (usize, String)> {
-    let mut items = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        items.push(serde_json::from_str(line).map_err(|e| (i + 1, json_reason(&e)))?);
-    }
-    Ok(items)
+/// What the reading loop gathered: Gitter messages (already handed to the sink), or Matrix
+/// events, which need the whole set (any order, display names from member events) to convert.
+enum Items {
+    Gitter,
+    Raw(Vec<Value>),
 }
 
 /// serde_json's message without its own " at line L column C" (the position is given apart).

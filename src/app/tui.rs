@@ -24,18 +24,18 @@ pub fn run(room: &str, opts: &Options, no_cache: bool) -> Result<()> {
     }
     let forum = crate::connect::forum::connect(opts);
     crate::connect::matrix::runtime()?.block_on(async move {
-        let (client, _cache, notice) =
-            crate::connect::matrix::client_cached(opts, no_cache).await?;
+        let (client, cache, notice) = crate::connect::matrix::client_cached(opts, no_cache).await?;
         if let Some(line) = notice {
             app.state.flash(crate::tui::state::Level::Error, line);
         }
         let (links, peer) = tui::links();
-        tokio::spawn(crate::matrix::run(
+        tokio::spawn(crate::matrix::run_cached(
             client.clone(),
             room_ref,
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
             opts.give_up_after,
+            cache.is_some(),
         ));
         let idle_forum = start_forum(
             forum,

@@ -15,6 +15,7 @@ mod error;
 mod live;
 mod login;
 mod media;
+mod reopen;
 mod resolve;
 mod room_cache;
 mod rooms_sync;
@@ -35,7 +36,7 @@ pub use login::{
 pub use media::download_media;
 pub use resolve::{Joined, RoomTarget, join_room, power_level, resolve_room, room_info};
 pub use rooms_sync::{Batch, RoomsSync};
-pub use run::run;
+pub use run::{run, run_cached};
 pub use send::{send_message, send_reply};
 pub use session::{StoredSession, persist_refreshed_tokens};
 

@@ -1,6 +1,7 @@
 //! The chat source task: resolves and joins the room, then runs the live stream, backfill and
 //! sending side by side, reporting everything as owned `ChatEvent`s.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use matrix_sdk::Client;
@@ -14,9 +15,10 @@ use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
 use crate::resolve::{join_room, room_info};
+use crate::room_cache::RoomCache;
 use crate::send::send_message;
 
-struct Outgoing {
+pub(crate) struct Outgoing {
     txn_id: String,
     body: String,
     html: Option<String>,
@@ -30,10 +32,28 @@ struct Outgoing {
 pub async fn run(
     client: Client,
     room: RoomRef,
-    mut cmd_rx: mpsc::Receiver<ChatCommand>,
+    cmd_rx: mpsc::Receiver<ChatCommand>,
     ev_tx: mpsc::Sender<ChatEvent>,
     give_up_after: Duration,
 ) {
+    run_cached(client, room, cmd_rx, ev_tx, give_up_after, false).await
+}
+
+/// [`run`], keeping the room in the client's stores when `cache` (a client built on the
+/// persistent cache): a room an earlier run stored is shown from there before any request and
+/// stays usable with the server down (no giving up: the moderator works on what is cached,
+/// while the stream keeps trying), then catches up from the stored sync token.
+pub async fn run_cached(
+    client: Client,
+    room: RoomRef,
+    cmd_rx: mpsc::Receiver<ChatCommand>,
+    ev_tx: mpsc::Sender<ChatEvent>,
+    give_up_after: Duration,
+    cache: bool,
+) {
+    if cache && let Some(stored) = RoomCache::open(&client, &room).await {
+        return crate::reopen::reopen(client, room, stored, cmd_rx, ev_tx).await;
+    }
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
@@ -54,7 +74,7 @@ pub async fn run(
             LiveStream::start(client.clone(), joined.room_id.clone())
         }),
     );
-    let (Some(target), Some((live, since))) = (target, started) else {
+    let (Some(target), Some((mut live, since))) = (target, started) else {
         return;
     };
     if ev_tx
@@ -67,34 +87,72 @@ pub async fn run(
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connected))
         .await;
-
-    let (bf_tx, bf_rx) = mpsc::channel(16);
-    let (send_tx, send_rx) = mpsc::channel(64);
-    let mut tasks = JoinSet::new();
-    tasks.spawn(live_loop(live, ev_tx.clone()));
-    tasks.spawn(backfill_loop(
-        Backfiller::new(client.clone(), target.room_id.clone(), Some(since)),
-        bf_rx,
-        ev_tx.clone(),
-    ));
-    tasks.spawn(send_loop(client, target.room_id, send_rx, ev_tx.clone()));
-
-    loop {
-        tokio::select! {
-            cmd = cmd_rx.recv() => match cmd {
-                None | Some(ChatCommand::Shutdown) => break,
-                Some(ChatCommand::Backfill(req)) => {
-                    if bf_tx.send(req).await.is_err() { break; }
-                }
-                Some(ChatCommand::Send { txn_id, body, html, notice }) => {
-                    if send_tx.send(Outgoing { txn_id, body, html, notice }).await.is_err() { break; }
-                }
-            },
-            // A task ends only when the app stopped listening or the session died.
-            _ = tasks.join_next() => break,
+    let mut filler = Backfiller::new(client.clone(), target.room_id.clone(), Some(since.clone()));
+    if cache {
+        let alias = room.as_str().starts_with('#').then_some(room.as_str());
+        let info = target.info.clone();
+        if let Some(stored) =
+            RoomCache::create(&client, target.room_id.clone(), info, alias, &since).await
+        {
+            let stored = Arc::new(tokio::sync::Mutex::new(stored));
+            live = live.storing(stored.clone());
+            filler = filler.storing(stored);
         }
     }
-    tasks.abort_all();
+    let tasks = Tasks::spawn(client, target.room_id, live, filler, ev_tx, false);
+    tasks.serve(cmd_rx).await;
+}
+
+/// The live stream, backfill and sending of one room, side by side.
+pub(crate) struct Tasks {
+    set: JoinSet<()>,
+    backfill: mpsc::Sender<BackfillRequest>,
+    send: mpsc::Sender<Outgoing>,
+}
+
+impl Tasks {
+    /// `cached`: what the app shows came from the cache and the server was not reached yet.
+    pub(crate) fn spawn(
+        client: Client,
+        room_id: OwnedRoomId,
+        live: LiveStream,
+        filler: Backfiller,
+        ev_tx: mpsc::Sender<ChatEvent>,
+        cached: bool,
+    ) -> Self {
+        let (bf_tx, bf_rx) = mpsc::channel(16);
+        let (send_tx, send_rx) = mpsc::channel(64);
+        let mut set = JoinSet::new();
+        set.spawn(live_loop(live, ev_tx.clone(), cached));
+        set.spawn(backfill_loop(filler, bf_rx, ev_tx.clone()));
+        set.spawn(send_loop(client, room_id, send_rx, ev_tx));
+        Self {
+            set,
+            backfill: bf_tx,
+            send: send_tx,
+        }
+    }
+
+    /// Hands the app's commands to the tasks until it shuts down.
+    pub(crate) async fn serve(mut self, mut cmd_rx: mpsc::Receiver<ChatCommand>) {
+        loop {
+            tokio::select! {
+                cmd = cmd_rx.recv() => match cmd {
+                    None | Some(ChatCommand::Shutdown) => break,
+                    Some(ChatCommand::Backfill(req)) => {
+                        if self.backfill.send(req).await.is_err() { break; }
+                    }
+                    Some(ChatCommand::Send { txn_id, body, html, notice }) => {
+                        let out = Outgoing { txn_id, body, html, notice };
+                        if self.send.send(out).await.is_err() { break; }
+                    }
+                },
+                // A task ends only when the app stopped listening or the session died.
+                _ = self.set.join_next() => break,
+            }
+        }
+        self.set.abort_all();
+    }
 }
 
 /// `step` retried with backoff while the server cannot be reached, given up (with `Offline`)
@@ -114,7 +172,7 @@ where
         match step().await {
             Ok(done) => return Some(done),
             Err(err) => {
-                if !wait_after(err, &mut backoff, ev_tx, Some(patience)).await {
+                if !wait_after(err, &mut backoff, ev_tx, Some(patience), false).await {
                     return None;
                 }
             }
@@ -163,6 +221,7 @@ async fn wait_after(
     backoff: &mut Backoff,
     ev_tx: &mpsc::Sender<ChatEvent>,
     patience: Option<&Patience>,
+    cached: bool,
 ) -> bool {
     match err {
         LiveError::RateLimited(wait) => {
@@ -179,10 +238,19 @@ async fn wait_after(
                 return false;
             }
             tracing::info!("request failed ({why}); attempt {attempt} in {wait:?}");
-            let state = ConnState::Reconnecting {
-                in_secs: wait.as_secs_f64().ceil() as u64,
-                attempt,
-                why,
+            let in_secs = wait.as_secs_f64().ceil() as u64;
+            let state = if cached {
+                ConnState::CachedOffline {
+                    in_secs,
+                    attempt,
+                    why,
+                }
+            } else {
+                ConnState::Reconnecting {
+                    in_secs,
+                    attempt,
+                    why,
+                }
             };
             if ev_tx.send(ChatEvent::Connection(state)).await.is_err() {
                 return false;
@@ -199,13 +267,16 @@ async fn wait_after(
     }
 }
 
-async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
+/// `cached`: the app shows the cache and nothing was asked yet; until the first answer,
+/// failures say so, and that answer says "connected".
+async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>, mut cached: bool) {
     let mut backoff = Backoff::default();
     loop {
         match live.next().await {
             Ok(items) => {
-                if backoff.failing() {
+                if backoff.failing() || cached {
                     backoff.reset();
+                    cached = false;
                     if ev_tx
                         .send(ChatEvent::Connection(ConnState::Connected))
                         .await
@@ -221,7 +292,7 @@ async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
                 }
             }
             Err(err) => {
-                if !wait_after(err, &mut backoff, &ev_tx, None).await {
+                if !wait_after(err, &mut backoff, &ev_tx, None, cached).await {
                     return;
                 }
             }

@@ -7,6 +7,7 @@ mod fault;
 mod live;
 mod login;
 mod oauth;
+mod reopen;
 mod resolve;
 mod round_trips;
 

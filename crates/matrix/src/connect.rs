@@ -126,15 +126,26 @@ pub async fn connect_cached(
             let hs = homeserver.ok_or(Error::NoHomeserver)?;
             // A token the cache has seen: who it belongs to is stored there (and the server's
             // versions are in the SDK's store), so nothing is asked before the first real
-            // request and a cached room opens with the server down.
+            // request and a cached room opens with the server down. A new one is looked up
+            // while the versions are fetched into the store: one round trip for both.
             if let Some(c) = cache {
                 let client = client_cached(Some(hs), None, c, notice).await?;
-                if let Some((user_id, device_id)) =
-                    crate::room_cache::known_token(&client, &token).await
+                let (user_id, device_id) = match crate::room_cache::known_token(&client, &token)
+                    .await
                 {
-                    restore_token(&client, user_id, device_id, token).await?;
-                    return Ok(client);
-                }
+                    Some(known) => known,
+                    None => {
+                        let (me, versions) =
+                            tokio::join!(whoami(hs, &token), client.fetch_server_versions(None));
+                        if let Ok(v) = versions {
+                            crate::room_cache::store_versions(&client, v).await;
+                        }
+                        me?
+                    }
+                };
+                restore_token(&client, user_id, device_id, token.clone()).await?;
+                crate::room_cache::remember_token(&client, &token).await;
+                return Ok(client);
             }
             // The server's versions are asked while the probe asks who we are: one round trip
             // for both. (A client asks again after its session is set, so a separate one asks
@@ -142,18 +153,12 @@ pub async fn connect_cached(
             let asker = client_for(Some(hs), None).await?;
             let (me, versions) = tokio::join!(whoami(hs, &token), asker.server_versions());
             let (user_id, device_id) = me?;
-            let make = || match &versions {
-                Ok(v) => Client::builder().server_versions(v.iter().cloned()),
+            let builder = match versions {
+                Ok(v) => Client::builder().server_versions(v),
                 Err(_) => Client::builder(),
             };
-            let client = match cache {
-                Some(c) => cached_with(make, Some(hs), None, c, notice).await?,
-                None => client_with(make(), Some(hs), None).await?,
-            };
-            restore_token(&client, user_id, device_id, token.clone()).await?;
-            if cache.is_some() {
-                crate::room_cache::remember_token(&client, &token).await;
-            }
+            let client = client_with(builder, Some(hs), None).await?;
+            restore_token(&client, user_id, device_id, token).await?;
             Ok(client)
         }
     }

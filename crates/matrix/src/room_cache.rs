@@ -540,6 +540,28 @@ pub(crate) async fn known_token(client: &Client, token: &str) -> Option<(OwnedUs
     Some((owner.user_id, owner.device_id))
 }
 
+/// Puts a `/versions` answer where the SDK looks for it before asking (its state store), so
+/// the logged-in client does not ask again.
+pub(crate) async fn store_versions(
+    client: &Client,
+    resp: matrix_sdk::ruma::api::client::discovery::get_supported_versions::Response,
+) {
+    use matrix_sdk::store::{StateStoreDataKey, StateStoreDataValue, SupportedVersionsResponse};
+    let value = StateStoreDataValue::SupportedVersions(matrix_sdk::ttl::TtlValue::new(
+        SupportedVersionsResponse {
+            versions: resp.versions,
+            unstable_features: resp.unstable_features,
+        },
+    ));
+    if let Err(e) = client
+        .state_store()
+        .set_kv_data(StateStoreDataKey::SupportedVersions, value)
+        .await
+    {
+        tracing::warn!("cache: cannot store the server's versions: {e}");
+    }
+}
+
 /// Remembers the logged-in client's user and device for `token`.
 pub(crate) async fn remember_token(client: &Client, token: &str) {
     let (Some(user_id), Some(device_id)) = (client.user_id(), client.device_id()) else {

@@ -155,3 +155,74 @@ async fn reopen_shows_the_cache_offline_then_catches_up_once_in_order() {
     cmd_tx.send(ChatCommand::Shutdown).await.unwrap();
     task.await.unwrap();
 }
+
+fn count(requests: &[String], what: &str) -> usize {
+    requests.iter().filter(|r| r.contains(what)).count()
+}
+
+/// With the cache, a first start asks `/versions` once, like one without; a reopen asks
+/// nothing before the cached page and then only the sync (no whoami, versions, alias, join).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reopen_asks_nothing_before_the_cached_page_and_only_syncs_after() {
+    let Some(hs) = require_synapse() else { return };
+    let owner = hs.register("reopenq").await.unwrap();
+    let reader = hs.register("reopens").await.unwrap();
+    let name = format!("reopenq{}", uuid::Uuid::new_v4().simple());
+    let room_id = owner.create_room(Some(&name)).await.unwrap();
+    owner.say(&room_id, "known words").await.unwrap();
+    reader.join(&room_id).await.unwrap();
+    let alias = format!("#{name}:{}", owner.user_id.split_once(':').unwrap().1);
+    let proxy = roomscribe_testkit::DelayProxy::in_front_of(&hs.url, std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache");
+
+    {
+        let dir = CacheDir::open(&path, u64::MAX).dir.unwrap();
+        let client = cached_client(&proxy.url(), &reader, &dir).await;
+        let (cmd_tx, mut ev_rx, task) = start(client, &alias);
+        cmd_tx
+            .send(ChatCommand::Backfill(BackfillRequest::Last(50)))
+            .await
+            .unwrap();
+        recv_until(&mut ev_rx, |e| {
+            matches!(e, ChatEvent::Backfill { done: true, .. })
+        })
+        .await;
+        let requests = proxy.requests();
+        assert_eq!(count(&requests, "/versions"), 1, "{requests:#?}");
+        assert_eq!(count(&requests, "/whoami"), 1, "{requests:#?}");
+        cmd_tx.send(ChatCommand::Shutdown).await.unwrap();
+        task.await.unwrap();
+    }
+
+    proxy.clear();
+    let dir = CacheDir::open(&path, u64::MAX).dir.unwrap();
+    let client = cached_client(&proxy.url(), &reader, &dir).await;
+    let (cmd_tx, mut ev_rx, task) = start(client, &alias);
+    let seen = recv_until(&mut ev_rx, |e| matches!(e, ChatEvent::Backfill { .. })).await;
+    assert_eq!(page_bodies(seen.last().unwrap()), ["known words"]);
+    assert_eq!(
+        proxy.requests(),
+        Vec::<String>::new(),
+        "before the cached page"
+    );
+    recv_until(&mut ev_rx, |e| {
+        matches!(e, ChatEvent::Connection(ConnState::Connected))
+    })
+    .await;
+    let requests = proxy.requests();
+    for never in [
+        "/versions",
+        "/whoami",
+        "/directory/room",
+        "/join",
+        "/joined_rooms",
+    ] {
+        assert_eq!(count(&requests, never), 0, "{never}: {requests:#?}");
+    }
+    assert!(count(&requests, "/sync") >= 1, "{requests:#?}");
+    cmd_tx.send(ChatCommand::Shutdown).await.unwrap();
+    task.await.unwrap();
+}

@@ -130,21 +130,19 @@ pub async fn connect_cached(
             // while the versions are fetched into the store: one round trip for both.
             if let Some(c) = cache {
                 let client = client_cached(Some(hs), None, c, notice).await?;
-                let (user_id, device_id) = match crate::room_cache::known_token(&client, &token)
-                    .await
-                {
+                let (user_id, device_id) = match crate::known::known_token(&client, &token).await {
                     Some(known) => known,
                     None => {
                         let (me, versions) =
                             tokio::join!(whoami(hs, &token), client.fetch_server_versions(None));
                         if let Ok(v) = versions {
-                            crate::room_cache::store_versions(&client, v).await;
+                            crate::known::store_versions(&client, v).await;
                         }
                         me?
                     }
                 };
                 restore_token(&client, user_id, device_id, token.clone()).await?;
-                crate::room_cache::remember_token(&client, &token).await;
+                crate::known::remember_token(&client, &token).await;
                 return Ok(client);
             }
             // The server's versions are asked while the probe asks who we are: one round trip

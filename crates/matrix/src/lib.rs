@@ -12,6 +12,7 @@ mod callback;
 mod connect;
 pub mod convert;
 mod error;
+mod known;
 mod live;
 mod login;
 mod media;

@@ -197,7 +197,12 @@ impl Backfiller {
             cache
                 .lock()
                 .await
-                .prepend(&page.chunk, page.end.as_deref(), &page.state)
+                .prepend(
+                    self.from.as_deref(),
+                    &page.chunk,
+                    page.end.as_deref(),
+                    &page.state,
+                )
                 .await;
         }
         self.exhausted = page.end.is_none() || page.chunk.is_empty();

@@ -34,6 +34,7 @@ pub(crate) type Shared = Arc<tokio::sync::Mutex<RoomCache>>;
 
 /// The room's custom value.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 struct Meta {
     info: Option<RoomInfo>,
     /// The live stream has stored everything up to this sync token.
@@ -43,6 +44,9 @@ struct Meta {
     /// For each events chunk, a pagination token at or before its first event: where the
     /// front gap points when older chunks are dropped.
     before: BTreeMap<u64, String>,
+    /// Events in chunks dropped since the last compaction: the SDK's store keeps their
+    /// content (for relations) after their chunk is gone.
+    dropped: usize,
 }
 
 /// What is older than a place in the stored history.

@@ -92,7 +92,9 @@ async fn both_ends_read_back_in_order_without_duplicates() {
         .append(&[msg(19), msg(20)], "s1", "s2", &Names::default())
         .await;
     let page: Vec<Value> = (0..10).rev().map(msg).collect();
-    cache.prepend(&page, Some("p0"), &[]).await;
+    // A page from elsewhere (not the front gap's token) does not join what is stored.
+    cache.prepend(Some("s9"), &[msg(99)], Some("x"), &[]).await;
+    cache.prepend(Some("s0"), &page, Some("p0"), &[]).await;
     assert_eq!(read_all(&cache).await, (ids(0..21), "gap p0".into()));
 
     // What the next run finds by the alias: the same, with its token and info.
@@ -106,7 +108,7 @@ async fn both_ends_read_back_in_order_without_duplicates() {
 
     // The start of the room reached: no gap any more.
     let mut cache = cache;
-    cache.prepend(&[], None, &[]).await;
+    cache.prepend(Some("p0"), &[], None, &[]).await;
     assert_eq!(read_all(&cache).await.1, "start");
 }
 
@@ -143,4 +145,54 @@ async fn only_the_newest_events_are_kept_and_the_gap_points_before_them() {
     let first_kept = total - kept.len();
     let token: usize = end.strip_prefix("gap s").unwrap().parse().unwrap();
     assert!(token * 100 <= first_kept, "{end} for {first_kept}");
+    // (The SDK's store still holds a dropped event's content: hence the compaction.)
+    let guard = match client.event_cache_store().lock().await.unwrap() {
+        matrix_sdk::cross_process_lock::MappedCrossProcessLockState::Clean(g)
+        | matrix_sdk::cross_process_lock::MappedCrossProcessLockState::Dirty(g) => g,
+    };
+    let first = "$e0".try_into().unwrap();
+    let room_id: matrix_sdk::ruma::OwnedRoomId = "!r:hs".try_into().unwrap();
+    assert!(guard.find_event(&room_id, first).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn dropped_events_leave_the_store_when_it_is_compacted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let client = client(tmp.path()).await;
+    let room_id: matrix_sdk::ruma::OwnedRoomId = "!r:hs".try_into().unwrap();
+    let mut cache = RoomCache::create(&client, room_id.clone(), info(), None, "s0")
+        .await
+        .unwrap();
+    let store = || async {
+        match client.event_cache_store().lock().await.unwrap() {
+            matrix_sdk::cross_process_lock::MappedCrossProcessLockState::Clean(g)
+            | matrix_sdk::cross_process_lock::MappedCrossProcessLockState::Dirty(g) => g,
+        }
+    };
+    let batches = 6 * MAX_EVENTS / 500;
+    for b in 0..batches {
+        let batch: Vec<Value> = (b * 500..(b + 1) * 500).map(msg).collect();
+        cache
+            .append(
+                &batch,
+                &format!("s{b}"),
+                &format!("s{}", b + 1),
+                &Names::default(),
+            )
+            .await;
+    }
+    let total = batches * 500;
+    let (kept, end) = read_all(&cache).await;
+    assert!(kept.len() <= MAX_EVENTS, "{}", kept.len());
+    assert_eq!(kept, ids(total - kept.len()..total));
+    assert!(end.starts_with("gap s"), "{end}");
+    let first = "$e0".try_into().unwrap();
+    let gone = store().await.find_event(&room_id, first).await.unwrap();
+    assert!(gone.is_none(), "the first event's content was dropped");
+    // Still readable as the next run finds it.
+    drop(cache);
+    let cache = RoomCache::open(&client, &RoomRef::parse("!r:hs").unwrap())
+        .await
+        .expect("stored");
+    assert_eq!(read_all(&cache).await, (kept, end));
 }

@@ -9,7 +9,11 @@ use matrix_sdk_base::event_cache::Gap;
 use matrix_sdk_base::event_cache::store::DEFAULT_CHUNK_CAPACITY;
 use serde_json::Value;
 
-use super::{MAX_EVENTS, RoomCache, store, to_sdk};
+use super::{MAX_EVENTS, Older, RoomCache, store, to_sdk};
+
+/// Dropped events whose content may stay in the store before it is compacted: with
+/// `MAX_EVENTS` kept, the room's part of the store stays within a few times that.
+const DROPPED_MAX: usize = 4 * MAX_EVENTS;
 use crate::convert::{Names, localpart, member_change};
 
 impl RoomCache {
@@ -94,15 +98,20 @@ impl RoomCache {
         self.save().await;
     }
 
-    /// A backfill page from the front gap's token: raw events newest first, as `/messages`
+    /// A backfill page asked from token `from`: raw events newest first, as `/messages`
     /// returns them, `end` where the server continues (None: the start of the room), `state`
-    /// the members it sent.
+    /// the members it sent. Stored only when `from` is the front gap's token, i.e. the page
+    /// joins what is stored (older chunks may have been dropped meanwhile).
     pub(crate) async fn prepend(
         &mut self,
+        from: Option<&str>,
         newest_first: &[Value],
         end: Option<&str>,
         state: &[Value],
     ) {
+        if from.is_none() || self.gap.as_ref().map(|(_, t)| t.as_str()) != from {
+            return;
+        }
         let mut oldest_first: Vec<Value> = newest_first.iter().rev().cloned().collect();
         oldest_first = self.without_stored(&oldest_first).await;
         let mut updates = Vec::new();
@@ -193,9 +202,90 @@ impl RoomCache {
         if !self.apply(updates).await {
             return;
         }
-        for (id, _) in self.chunks.drain(..drop_count) {
+        for (id, n) in self.chunks.drain(..drop_count) {
             self.meta.before.remove(&id.index());
+            self.meta.dropped += n;
         }
         self.gap = Some((gap, token));
+        if self.meta.dropped > DROPPED_MAX {
+            self.compact().await;
+        }
+    }
+
+    /// Empties the event store of every room (the only way the SDK's store lets go of event
+    /// content) and writes this room's kept chunks back as they were. Other rooms start
+    /// afresh next time; freed pages are reused, so the file stops growing.
+    async fn compact(&mut self) {
+        let mut kept = Vec::new();
+        let mut after = None;
+        while let Older::Events(id, events) = self.older(after).await {
+            after = Some(id);
+            kept.push((id, events));
+        }
+        kept.reverse();
+        let Some(store) = store(&self.client).await else {
+            return;
+        };
+        let cleared = store.clear_all_linked_chunks().await;
+        drop(store);
+        if let Err(e) = cleared {
+            tracing::warn!("cache: cannot compact: {e:?}");
+            return;
+        }
+        tracing::info!(
+            "cache: compacted, {} chunks of {} kept",
+            kept.len(),
+            self.room_id
+        );
+        let mut updates = Vec::new();
+        let mut previous = None;
+        if let Some((gap, token)) = &self.gap {
+            updates.push(Update::NewGapChunk {
+                previous: None,
+                new: *gap,
+                next: None,
+                gap: Gap {
+                    token: token.clone(),
+                },
+            });
+            previous = Some(*gap);
+        }
+        for (id, events) in &kept {
+            updates.push(Update::NewItemsChunk {
+                previous,
+                new: *id,
+                next: None,
+            });
+            updates.push(Update::PushItems {
+                at: Position::new(*id, 0),
+                items: events.iter().filter_map(to_sdk).collect(),
+            });
+            previous = Some(*id);
+        }
+        if self.apply(updates).await {
+            self.chunks = kept.iter().map(|(id, e)| (*id, e.len())).collect();
+            self.meta.dropped = 0;
+        } else {
+            // Nothing of the room is stored now: it starts again at the live position, the
+            // server holding everything before it.
+            self.chunks.clear();
+            self.meta.before.clear();
+            self.meta.dropped = 0;
+            self.gap = None;
+            if let Some(since) = self.meta.since.clone() {
+                let gap = self.fresh_id();
+                let fresh = Update::NewGapChunk {
+                    previous: None,
+                    new: gap,
+                    next: None,
+                    gap: Gap {
+                        token: since.clone(),
+                    },
+                };
+                if self.apply(vec![fresh]).await {
+                    self.gap = Some((gap, since));
+                }
+            }
+        }
     }
 }

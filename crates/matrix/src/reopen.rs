@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use matrix_sdk::Client;
 use roomscribe_transcript::RoomRef;
-use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent, ConnState};
+use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent, ConnState, RoomInfo};
 use tokio::sync::mpsc;
 
 use crate::backfill::Backfiller;
 use crate::error::Error;
 use crate::live::{Backoff, LiveStream};
-use crate::resolve::{Joined, room_info};
+use crate::resolve::{join_room, room_info};
 use crate::room_cache::{RoomCache, Shared};
 use crate::run::Tasks;
 
@@ -67,10 +67,9 @@ pub(crate) async fn reopen(
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
-    let joined = Joined::known(room_id.clone(), room.as_str(), info.alias.clone());
     let refresh = tokio::spawn(refresh_info(
         client.clone(),
-        joined,
+        room,
         info,
         stored.clone(),
         ev_tx.clone(),
@@ -82,18 +81,31 @@ pub(crate) async fn reopen(
     refresh.abort();
 }
 
-/// The room's name and alias may have changed while the app was closed: read them once the
-/// server answers, and tell the app (and the cache) when they did.
+/// While the app was closed the room may have been left (it is joined again, as a first
+/// start would), renamed, or its alias moved: checked once the server answers, in the
+/// background, and the app (and the cache) told when something changed.
 async fn refresh_info(
     client: Client,
-    joined: Joined,
-    cached: roomscribe_transcript::model::RoomInfo,
+    room: RoomRef,
+    cached: RoomInfo,
     stored: Shared,
     ev_tx: mpsc::Sender<ChatEvent>,
 ) {
     let mut backoff = Backoff::default();
     loop {
-        match room_info(&client, &joined).await {
+        let checked = match join_room(&client, &room).await {
+            Ok(joined) => room_info(&client, &joined).await,
+            Err(e) => Err(e),
+        };
+        match checked {
+            Ok(target) if target.info.room_id != cached.room_id => {
+                let line = format!(
+                    "{} now names another room; showing the one opened before (restart to follow it)",
+                    room.as_str()
+                );
+                let _ = ev_tx.send(ChatEvent::Error(line)).await;
+                return;
+            }
             Ok(target) => {
                 if target.info != cached {
                     stored.lock().await.set_info(target.info.clone()).await;
@@ -106,8 +118,7 @@ async fn refresh_info(
                 tokio::time::sleep(wait).await;
             }
             Err(e) => {
-                // The stream reports what matters (a revoked session, a room we left).
-                tracing::warn!("cached room {}: {e}", joined.room_id);
+                let _ = ev_tx.send(ChatEvent::Error(e.to_string())).await;
                 return;
             }
         }

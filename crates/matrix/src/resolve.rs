@@ -29,17 +29,6 @@ pub struct Joined {
     alias: Option<String>,
 }
 
-impl Joined {
-    /// A room an earlier run joined (from the cache), `label` as the user wrote it.
-    pub(crate) fn known(room_id: OwnedRoomId, label: &str, alias: Option<String>) -> Self {
-        Self {
-            room_id,
-            label: label.to_string(),
-            alias,
-        }
-    }
-}
-
 /// Resolves a parsed ROOM (alias or room id, with `via` servers), joins it (a no-op when
 /// already joined) and checks it is not encrypted.
 pub async fn resolve_room(client: &Client, room: &RoomRef) -> Result<RoomTarget> {

@@ -130,17 +130,17 @@ pub async fn connect_cached(
             // while the versions are fetched into the store: one round trip for both.
             if let Some(c) = cache {
                 let client = client_cached(Some(hs), None, c, notice).await?;
-                let (user_id, device_id) = match crate::known::known_token(&client, &token).await {
-                    Some(known) => known,
-                    None => {
-                        let (me, versions) =
-                            tokio::join!(whoami(hs, &token), client.fetch_server_versions(None));
-                        if let Ok(v) = versions {
-                            crate::known::store_versions(&client, v).await;
-                        }
-                        me?
-                    }
-                };
+                if let Some((user_id, device_id)) = crate::known::known_token(&client, &token).await
+                {
+                    restore_token(&client, user_id, device_id, token).await?;
+                    return Ok(client);
+                }
+                let (me, versions) =
+                    tokio::join!(whoami(hs, &token), client.fetch_server_versions(None));
+                if let Ok(v) = versions {
+                    crate::known::store_versions(&client, v).await;
+                }
+                let (user_id, device_id) = me?;
                 restore_token(&client, user_id, device_id, token.clone()).await?;
                 crate::known::remember_token(&client, &token).await;
                 return Ok(client);

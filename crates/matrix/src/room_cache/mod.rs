@@ -1,8 +1,8 @@
 //! What roomscribe keeps in the SDK's stores: each room's events in the event cache store
 //! (the SDK's linked chunk for the room: an optional gap at the front, whose token is where
 //! older history continues on the server, then chunks of events, oldest first) and, as custom
-//! values in the state store, the room's info, members and live sync position, the room id
-//! of an alias, and who a bare token belongs to.
+//! values in the state store, the room's info, members and live sync position, and the room
+//! id of an alias (what a cached client knows about its session is in `known.rs`).
 //!
 //! Only roomscribe writes these chunks (it does not run the SDK's own event cache or sync),
 //! so the layout is known; anything else found there is dropped and the room starts afresh.
@@ -69,6 +69,8 @@ pub(crate) struct RoomCache {
     /// Events chunks, oldest first, with their number of events.
     chunks: VecDeque<(ChunkIdentifier, usize)>,
     next_id: u64,
+    /// A live batch could not be stored: nothing more is written.
+    off: bool,
 }
 
 fn user_of(client: &Client) -> Option<OwnedUserId> {
@@ -177,6 +179,7 @@ impl RoomCache {
             gap: None,
             chunks: VecDeque::new(),
             next_id: 0,
+            off: false,
         }
     }
 
@@ -197,6 +200,9 @@ impl RoomCache {
     }
 
     pub(crate) async fn set_info(&mut self, info: RoomInfo) {
+        if self.off {
+            return;
+        }
         self.meta.info = Some(info);
         self.save().await;
     }

@@ -10,11 +10,11 @@ use matrix_sdk_base::event_cache::store::DEFAULT_CHUNK_CAPACITY;
 use serde_json::Value;
 
 use super::{MAX_EVENTS, Older, RoomCache, store, to_sdk};
+use crate::convert::{Names, localpart, member_change};
 
 /// Dropped events whose content may stay in the store before it is compacted: with
 /// `MAX_EVENTS` kept, the room's part of the store stays within a few times that.
 const DROPPED_MAX: usize = 4 * MAX_EVENTS;
-use crate::convert::{Names, localpart, member_change};
 
 impl RoomCache {
     async fn without_stored(&self, events: &[Value]) -> Vec<Value> {
@@ -50,6 +50,9 @@ impl RoomCache {
         since: &str,
         names: &Names,
     ) {
+        if self.off {
+            return;
+        }
         let events = self.without_stored(events).await;
         let mut updates = Vec::new();
         let mut chunks = self.chunks.clone();
@@ -86,6 +89,11 @@ impl RoomCache {
             before_of.push(new.index());
         }
         if !updates.is_empty() && !self.apply(updates).await {
+            // A later batch stored after this lost one would leave a hole: this room's cache
+            // stops here, and the next start begins afresh.
+            self.off = true;
+            self.meta.since = None;
+            self.save().await;
             return;
         }
         self.chunks = chunks;
@@ -109,7 +117,7 @@ impl RoomCache {
         end: Option<&str>,
         state: &[Value],
     ) {
-        if from.is_none() || self.gap.as_ref().map(|(_, t)| t.as_str()) != from {
+        if self.off || from.is_none() || self.gap.as_ref().map(|(_, t)| t.as_str()) != from {
             return;
         }
         let mut oldest_first: Vec<Value> = newest_first.iter().rev().cloned().collect();

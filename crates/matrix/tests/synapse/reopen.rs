@@ -289,3 +289,53 @@ async fn a_room_left_while_closed_is_joined_again() {
     cmd_tx.send(ChatCommand::Shutdown).await.unwrap();
     task.await.unwrap();
 }
+
+/// A stored session (`roomscribe login matrix`) reopens a cached room offline too: restoring it
+/// asks the server nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_session_reopens_a_cached_room_offline() {
+    let Some(hs) = require_synapse() else { return };
+    let owner = hs.register("reopent").await.unwrap();
+    let reader = hs.register("reopenu").await.unwrap();
+    let name = format!("reopent{}", uuid::Uuid::new_v4().simple());
+    let room_id = owner.create_room(Some(&name)).await.unwrap();
+    owner.say(&room_id, "kept for later").await.unwrap();
+    let alias = format!("#{name}:{}", owner.user_id.split_once(':').unwrap().1);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache");
+    let session = {
+        let dir = CacheDir::open(&path, u64::MAX).dir.unwrap();
+        let client = cached_client(&hs.url, &reader, &dir).await;
+        let session = roomscribe_matrix::StoredSession::from_client(&client).unwrap();
+        let (cmd_tx, mut ev_rx, task) = start(client, &alias);
+        cmd_tx
+            .send(ChatCommand::Backfill(BackfillRequest::Last(50)))
+            .await
+            .unwrap();
+        recv_until(&mut ev_rx, |e| {
+            matches!(e, ChatEvent::Backfill { done: true, .. })
+        })
+        .await;
+        cmd_tx.send(ChatCommand::Shutdown).await.unwrap();
+        task.await.unwrap();
+        session
+    };
+
+    let dir = CacheDir::open(&path, u64::MAX).dir.unwrap();
+    let client = connect_cached(
+        Some("http://127.0.0.1:9"),
+        Credentials::Stored(session),
+        Some(&dir),
+        &mut None,
+    )
+    .await
+    .expect("restored without the server");
+    let (cmd_tx, mut ev_rx, task) = start(client, &alias);
+    let seen = recv_until(&mut ev_rx, |e| {
+        matches!(e, ChatEvent::Connection(ConnState::CachedOffline { .. }))
+    })
+    .await;
+    assert_eq!(page_bodies(&seen[1]), ["kept for later"], "{seen:#?}");
+    cmd_tx.send(ChatCommand::Shutdown).await.unwrap();
+    task.await.unwrap();
+}

@@ -83,3 +83,43 @@ async fn damaged_cache_is_replaced_and_the_client_works() {
         other.user_id
     );
 }
+
+/// Garbage over the event store (the rooms' messages) is damage too: one line, fresh cache.
+#[tokio::test]
+async fn damaged_event_store_is_replaced_too() {
+    let Some(hs) = require_synapse() else { return };
+    let user = hs.register("cachedmge").await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache");
+    let events = path.join("matrix-sdk-event-cache.sqlite3");
+    {
+        let dir = CacheDir::open(&path, u64::MAX).dir.unwrap();
+        let mut notice = None;
+        connect_cached(
+            Some(&hs.url),
+            Credentials::Token(user.access_token.clone()),
+            Some(&dir),
+            &mut notice,
+        )
+        .await
+        .unwrap();
+        assert!(events.exists());
+    }
+    std::fs::write(&events, vec![0xa5u8; 8192]).unwrap();
+    let dir = CacheDir::open(&path, u64::MAX).dir.unwrap();
+    let mut notice = None;
+    let client = connect_cached(
+        Some(&hs.url),
+        Credentials::Token(user.access_token.clone()),
+        Some(&dir),
+        &mut notice,
+    )
+    .await
+    .unwrap();
+    let line = notice.expect("a message about the damage");
+    assert!(line.contains("cache damaged"), "{line}");
+    assert_eq!(
+        client.whoami().await.unwrap().user_id.as_str(),
+        user.user_id
+    );
+}

@@ -91,6 +91,9 @@ pub enum Command {
         /// Gitter export. No Matrix connection; announcing in a room is off.
         #[arg(long, short = 'i', value_name = "FILE")]
         input: Option<std::path::PathBuf>,
+        /// Keep nothing on disk: no persistent room cache (memory only).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// The app on an embedded offline room and forum: no accounts, no network.
     Demo {

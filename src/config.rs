@@ -33,6 +33,22 @@ pub struct Config {
     pub keys: BTreeMap<String, String>,
     /// `roomscribe bot`: rooms, command prefix, who may ask.
     pub bot: BotConfig,
+    /// The persistent room cache (matrix-sdk's sqlite stores).
+    pub cache: CacheConfig,
+}
+
+/// The `[cache]` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Size bound in MB: a bigger cache is cleared at start.
+    pub max_mb: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self { max_mb: 200 }
+    }
 }
 
 /// The `[bot]` section: what `roomscribe bot` listens to and whom it obeys.

@@ -464,3 +464,40 @@ async fn a_stored_session_starts_from_what_it_learnt_and_follows_a_moved_alias()
     assert_eq!(line["body"], "in the second room");
     child.kill().await.unwrap();
 }
+
+/// The app keeps matrix-sdk's sqlite stores in `<data>/cache` (private); `--no-cache` writes
+/// none. No terminal here, so the app stops right after signing in: the stores exist by then.
+#[tokio::test]
+async fn tui_cache_is_private_and_no_cache_writes_none() {
+    let Some(hs) = require_synapse() else { return };
+    let user = hs.register("cachecli").await.unwrap();
+    let room = user.create_room(None).await.unwrap();
+    for no_cache in [true, false] {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = roomscribe(home.path());
+        cmd.env("ROOMSCRIBE_MATRIX_TOKEN", &user.access_token)
+            .args(["--homeserver", &hs.url, "tui", &room])
+            .stdin(Stdio::null());
+        if no_cache {
+            cmd.arg("--no-cache");
+        }
+        let (_, _, stderr) = output(&mut cmd).await;
+        assert!(!stderr.contains(&user.access_token), "{stderr}");
+        let cache = home.path().join("data/cache");
+        if no_cache {
+            assert!(!cache.exists(), "--no-cache wrote {cache:?}");
+            continue;
+        }
+        assert!(cache.join("matrix-sdk-state.sqlite3").exists(), "{stderr}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&cache), 0o700);
+            for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+                assert_eq!(mode(&entry.path()), 0o600, "{:?}", entry.path());
+            }
+        }
+    }
+}

@@ -377,3 +377,28 @@ fn a_terminal_too_small_for_the_panes_says_so() {
         assert!(s.contains("roomscribe needs") || w < 20, "{s}");
     }
 }
+
+#[test]
+fn a_room_from_the_cache_says_cached_offline_wide_and_narrow() {
+    for (width, full) in [(120, true), (80, false)] {
+        let mut app = loaded("dark", width, 24);
+        app.handle(Msg::Chat(ChatEvent::Connection(ConnState::CachedOffline {
+            in_secs: 8,
+            attempt: 3,
+            why: "connection refused".into(),
+        })));
+        app.handle(Msg::Tick(now() + chrono::Duration::seconds(3)));
+        assert!(app.state.tick_redraw, "the countdown ticks");
+        let s = screen(&app);
+        assert!(s.contains("cached, offline"), "{s}");
+        assert_eq!(
+            s.contains("retry in 5s (#3): connection refused"),
+            full,
+            "{s}"
+        );
+        assert!(
+            s.contains("3.2.1, self-hosted"),
+            "the cached messages stay: {s}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::transcript::model::ConnState;
 use crate::transcript::room::RoomRef;
 use crate::tui::{self, App};
 
-pub fn run(room: &str, opts: &Options) -> Result<()> {
+pub fn run(room: &str, opts: &Options, no_cache: bool) -> Result<()> {
     let room_ref = RoomRef::parse(room).map_err(|e| usage(e.to_string()))?;
     let mut app = App::new(&opts.file, opts.tui(room), Utc::now())?;
     // What `roomscribe watch` already sent shows as forwarded; a damaged record only loses marks.
@@ -24,14 +24,20 @@ pub fn run(room: &str, opts: &Options) -> Result<()> {
     }
     let forum = crate::connect::forum::connect(opts);
     crate::connect::matrix::runtime()?.block_on(async move {
-        let (client, opening) = crate::connect::matrix::client_for_room(opts, &room_ref).await?;
+        let start = crate::connect::matrix::client_for_app(opts, &room_ref, no_cache).await?;
+        if let Some(line) = start.notice {
+            app.state.flash(crate::tui::state::Level::Error, line);
+        }
+        // Holding the cache folder holds its lock until the app ends.
+        let (client, cache) = (start.client, start.cache);
         let (links, peer) = tui::links();
-        tokio::spawn(crate::matrix::run(
+        tokio::spawn(crate::matrix::run_cached(
             client.clone(),
-            opening,
+            start.opening,
             peer.chat_cmd_rx,
             peer.chat_ev_tx,
             opts.give_up_after,
+            cache.is_some(),
         ));
         let idle_forum = start_forum(
             forum,

@@ -73,6 +73,11 @@ impl Options {
             Some(path) => load_template(path)?,
             None => Template::builtin(),
         };
+        if file.cache.max_mb == 0 {
+            return Err(usage(
+                "cache.max_mb: must be at least 1 (use --no-cache to bypass)",
+            ));
+        }
         crate::tui::keymap::Keymap::new(&file.keys).map_err(|e| usage(format!("[keys]: {e}")))?;
         let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or(key.clone());
         Ok(Self {
@@ -171,6 +176,13 @@ mod tests {
                 .starts_with("transcript.template /nonexistent.toml: ")
         );
         assert!(err("[keys]\n\"normal.j\" = \"fly\"").starts_with("[keys]: "));
+        assert!(err("[cache]\nmax_mb = 0").starts_with("cache.max_mb: must be at least 1"));
+        assert!(err("[cache]\nmax_mb = -5").contains("line 2"));
+        assert_eq!(resolve("").unwrap().file.cache.max_mb, 200);
+        assert_eq!(
+            resolve("[cache]\nmax_mb = 50").unwrap().file.cache.max_mb,
+            50
+        );
     }
 
     #[test]

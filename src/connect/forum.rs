@@ -67,6 +67,11 @@ pub fn state_text(state: &crate::transcript::model::ConnState) -> String {
         } => {
             format!("unreachable; retry {attempt} in {in_secs} s")
         }
+        ConnState::CachedOffline {
+            in_secs, attempt, ..
+        } => {
+            format!("cached, offline; retry {attempt} in {in_secs} s")
+        }
         ConnState::Offline { reason } => format!("offline: {reason}"),
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use roomscribe_matrix::matrix_sdk::Client;
 use roomscribe_matrix::{
-    Backfiller, Credentials, Lookup, Opening, StoredSession, persist_refreshed_tokens,
+    Backfiller, CacheDir, Credentials, Lookup, Opening, StoredSession, persist_refreshed_tokens,
 };
 use roomscribe_transcript::model::{BackfillRequest, RoomInfo, TimelineEvent};
 use roomscribe_transcript::{Range, RoomRef, Spec, Timeline};
@@ -30,19 +30,57 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// A logged-in client: an explicit token, else user + password, else the stored session.
 /// The password command runs only when there is no token and a user is named.
 pub async fn client(opts: &Options) -> Result<Client> {
-    Ok(client_looking_up(opts, None).await?.0)
+    Ok(client_looking_up(opts, None, None, &mut None).await?.0)
 }
 
 /// `client`, looking up `room` on the way (see `roomscribe_matrix::connect_looking_up`): the
 /// room to hand to `run` or `fetch_for_spec`.
 pub async fn client_for_room(opts: &Options, room: &RoomRef) -> Result<(Client, Opening)> {
-    let (client, found) = client_looking_up(opts, Some(room)).await?;
+    let (client, found) = client_looking_up(opts, Some(room), None, &mut None).await?;
     Ok((client, Opening::new(room.clone(), found)))
+}
+
+/// `<data dir>/cache`: matrix-sdk's sqlite stores for the app's rooms.
+pub fn cache_path() -> PathBuf {
+    crate::paths::data_dir().join("cache")
+}
+
+/// What the app opens its room with.
+pub struct AppStart {
+    pub client: Client,
+    pub opening: Opening,
+    /// The persistent cache the client's stores are in (None: `--no-cache`, or locked by
+    /// another instance); kept for as long as the client runs.
+    pub cache: Option<CacheDir>,
+    /// A line for the status bar: the cache locked, damaged, or cleared for size.
+    pub notice: Option<String>,
+}
+
+/// [`client_for_room`] with the client's stores in the persistent cache unless `no_cache`.
+pub async fn client_for_app(opts: &Options, room: &RoomRef, no_cache: bool) -> Result<AppStart> {
+    let opened = match no_cache {
+        true => roomscribe_matrix::Opened::default(),
+        false => CacheDir::open(
+            &cache_path(),
+            opts.file.cache.max_mb.saturating_mul(1_000_000),
+        ),
+    };
+    let mut notice = opened.notice;
+    let (client, found) =
+        client_looking_up(opts, Some(room), opened.dir.as_ref(), &mut notice).await?;
+    Ok(AppStart {
+        client,
+        opening: Opening::new(room.clone(), found),
+        cache: opened.dir,
+        notice,
+    })
 }
 
 async fn client_looking_up(
     opts: &Options,
     room: Option<&RoomRef>,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
 ) -> Result<(Client, Option<Lookup>)> {
     let path = session_path();
     let stored = StoredSession::load(&path)?;
@@ -67,7 +105,7 @@ async fn client_looking_up(
     let creds = match creds {
         Some(c) => c,
         None => match stored {
-            Some(s) => return stored_looking_up(hs, s, room, path).await,
+            Some(s) => return stored_looking_up(hs, s, room, path, cache, notice).await,
             None => return Err(roomscribe_matrix::Error::NotLoggedIn.into()),
         },
     };
@@ -75,8 +113,11 @@ async fn client_looking_up(
     let stored_hs = stored.map(|s| s.homeserver);
     let hs = hs.or(stored_hs.as_deref());
     Ok(match room {
-        Some(room) => roomscribe_matrix::connect_looking_up(hs, creds, room).await?,
-        None => (roomscribe_matrix::connect(hs, creds).await?, None),
+        Some(room) => roomscribe_matrix::connect_looking_up(hs, creds, room, cache, notice).await?,
+        None => (
+            roomscribe_matrix::connect_cached(hs, creds, cache, notice).await?,
+            None,
+        ),
     })
 }
 
@@ -87,12 +128,15 @@ async fn stored_looking_up(
     session: StoredSession,
     room: Option<&RoomRef>,
     path: PathBuf,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
 ) -> Result<(Client, Option<Lookup>)> {
     // (A `--homeserver` given with a stored session is another address of the same server:
     // the session's tokens are valid nowhere else.)
     let knew_versions = !session.server_versions().is_empty();
     let remembered = room.and_then(|r| Lookup::remembered(r, session.room_id_for(r.as_str())?));
-    let client = roomscribe_matrix::connect(hs, Credentials::Stored(session)).await?;
+    let client =
+        roomscribe_matrix::connect_cached(hs, Credentials::Stored(session), cache, notice).await?;
     persist_refreshed_tokens(&client, path.clone());
     let lookup = async {
         match (remembered, room) {

@@ -44,7 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let opts = Options::load(&cli.global)?;
     let Some(command) = cli.command else {
         return match cli.room {
-            Some(room) => crate::app::tui::run(&room, &opts),
+            Some(room) => crate::app::tui::run(&room, &opts, false),
             None => {
                 Cli::command().print_help()?;
                 Ok(())
@@ -57,10 +57,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tui {
             input: Some(file),
             room,
+            ..
         } => crate::app::archive::run(&file, room.as_deref(), opts),
         Command::Tui {
-            room: Some(room), ..
-        } => crate::app::tui::run(&room, opts),
+            room: Some(room),
+            no_cache,
+            ..
+        } => crate::app::tui::run(&room, opts, no_cache),
         Command::Tui { .. } => Err(crate::error::usage("name a room or pass --input FILE")),
         Command::Demo { pace } => crate::app::demo::run(pace, opts),
         Command::Transcript(args) => transcript::run(args, opts),

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use matrix_sdk::Client;
+use matrix_sdk::linked_chunk::ChunkIdentifier;
 use matrix_sdk::ruma::api::Direction;
 use matrix_sdk::ruma::api::client::filter::RoomEventFilter;
 use matrix_sdk::ruma::api::client::message::get_message_events::v3 as messages;
@@ -13,6 +14,7 @@ use serde_json::Value;
 
 use crate::convert::{Names, convert, localpart, member_change};
 use crate::error::{Error, Result};
+use crate::room_cache::{Older, Shared};
 
 /// The server caps `limit` at 1000.
 const MAX_PAGE: u32 = 1000;
@@ -100,6 +102,10 @@ pub struct Backfiller {
     /// Converted, not yet handed out, oldest first; all older than anything handed out.
     buffer: VecDeque<TimelineEvent>,
     names: Names,
+    /// Where pages fetched from the server are stored (the front of the room's cache).
+    cache: Option<Shared>,
+    /// Reading the cache: the next page is older than this chunk (None: the newest).
+    reading: Option<Option<ChunkIdentifier>>,
 }
 
 impl Backfiller {
@@ -113,6 +119,8 @@ impl Backfiller {
             exhausted: false,
             buffer: VecDeque::new(),
             names: Names::default(),
+            cache: None,
+            reading: None,
         }
     }
 
@@ -125,8 +133,105 @@ impl Backfiller {
         self
     }
 
+    /// Stores every page it fetches at the front of `cache` (its `from` must be the token of
+    /// the cache's front gap).
+    pub(crate) fn storing(mut self, cache: Shared) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Reads `cache` from its newest event back first, with the names as at that event, then
+    /// the server from the cache's front gap, storing what it fetches.
+    pub(crate) fn from_cache(
+        client: Client,
+        room_id: OwnedRoomId,
+        cache: Shared,
+        names: Names,
+    ) -> Self {
+        let mut filler = Self::new(client, room_id, None).storing(cache);
+        filler.names = names;
+        filler.reading = Some(None);
+        filler
+    }
+
+    /// Like [`step`](Self::step), from the cache only: `done` also when the cache ran out.
+    pub(crate) async fn step_cached(
+        &mut self,
+        req: &BackfillRequest,
+        fetched: usize,
+    ) -> Result<Step> {
+        let mut step = self.step_with(req, fetched, false).await?;
+        step.done |= self.reading.is_none() && self.buffer.is_empty();
+        Ok(step)
+    }
+
+    /// Fills the buffer with the next older page: from the cache while it lasts, then (when
+    /// `network`) from the server.
+    async fn fill(&mut self, limit: u32, network: bool) -> Result<()> {
+        if let (Some(after), Some(cache)) = (self.reading, &self.cache) {
+            let older = cache.lock().await.older(after).await;
+            match older {
+                Older::Events(id, oldest_first) => {
+                    self.reading = Some(Some(id));
+                    let page = RawPage {
+                        chunk: oldest_first.into_iter().rev().collect(),
+                        state: Vec::new(),
+                        end: None,
+                    };
+                    self.buffer = convert_backwards(&page, &self.room, &mut self.names).into();
+                    return Ok(());
+                }
+                Older::Gap(token) => {
+                    self.reading = None;
+                    self.from = Some(token);
+                }
+                Older::Start => {
+                    self.reading = None;
+                    self.exhausted = true;
+                    return Ok(());
+                }
+            }
+        }
+        if !network {
+            return Ok(());
+        }
+        let page = messages_page(
+            &self.client,
+            &self.room_id,
+            self.from.as_deref(),
+            None,
+            limit,
+        )
+        .await?;
+        if let Some(cache) = &self.cache {
+            cache
+                .lock()
+                .await
+                .prepend(
+                    self.from.as_deref(),
+                    &page.chunk,
+                    page.end.as_deref(),
+                    &page.state,
+                )
+                .await;
+        }
+        self.exhausted = page.end.is_none() || page.chunk.is_empty();
+        self.from = page.end.clone();
+        self.buffer = convert_backwards(&page, &self.room, &mut self.names).into();
+        Ok(())
+    }
+
     /// The next part of `req`, given `fetched` messages so far for it. Call until `done`.
     pub async fn step(&mut self, req: &BackfillRequest, fetched: usize) -> Result<Step> {
+        self.step_with(req, fetched, true).await
+    }
+
+    async fn step_with(
+        &mut self,
+        req: &BackfillRequest,
+        fetched: usize,
+        network: bool,
+    ) -> Result<Step> {
         if self.buffer.is_empty() && !self.exhausted {
             let limit = match req {
                 BackfillRequest::Last(n) => {
@@ -134,17 +239,7 @@ impl Backfiller {
                 }
                 BackfillRequest::Since(_) => MAX_PAGE,
             };
-            let page = messages_page(
-                &self.client,
-                &self.room_id,
-                self.from.as_deref(),
-                None,
-                limit,
-            )
-            .await?;
-            self.exhausted = page.end.is_none() || page.chunk.is_empty();
-            self.from = page.end.clone();
-            self.buffer = convert_backwards(&page, &self.room, &mut self.names).into();
+            self.fill(limit, network).await?;
         }
         let mut taken = Vec::new();
         let mut count = fetched;

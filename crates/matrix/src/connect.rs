@@ -8,6 +8,7 @@ use matrix_sdk::{Client, SessionMeta, SessionTokens};
 
 use roomscribe_transcript::RoomRef;
 
+use crate::cache::CacheDir;
 use crate::error::{Error, Result, describe, server_trouble};
 use crate::resolve::{Lookup, look_up};
 use crate::session::StoredSession;
@@ -38,7 +39,41 @@ fn shared_http() -> Result<reqwest::Client> {
         .map_err(|e| Error::Request(format!("cannot set up HTTP: {e}")))
 }
 
-/// `client_for` on a builder the caller has already set up (known server versions).
+/// [`client_for`] with its stores in `cache` (sqlite) instead of memory. A damaged cache is
+/// removed and started afresh; the line saying so goes to `notice`.
+pub async fn client_cached(
+    homeserver: Option<&str>,
+    user: Option<&str>,
+    cache: &CacheDir,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    cached_with(Client::builder, homeserver, user, cache, notice).await
+}
+
+/// `client_cached` on builders from `make` (a second one when the first found damage).
+async fn cached_with(
+    make: impl Fn() -> matrix_sdk::ClientBuilder,
+    homeserver: Option<&str>,
+    user: Option<&str>,
+    cache: &CacheDir,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    let client = match client_with(cache.apply(make()), homeserver, user).await {
+        Err(Error::CacheDamaged(why)) => {
+            tracing::warn!("cache damaged: {why}");
+            cache.clear();
+            *notice = Some(format!(
+                "cache damaged ({why}): removed, starting with a fresh cache"
+            ));
+            client_with(cache.apply(make()), homeserver, user).await?
+        }
+        other => other?,
+    };
+    cache.make_private();
+    Ok(client)
+}
+
+/// `client_for` on a builder the caller has already set up (known server versions, stores).
 async fn client_with(
     builder: matrix_sdk::ClientBuilder,
     homeserver: Option<&str>,
@@ -63,47 +98,90 @@ async fn client_with(
         }
         (None, None) => return Err(Error::NoHomeserver),
     };
-    builder
-        .build()
-        .await
-        .map_err(|e| Error::Homeserver(label, e.to_string()))
+    builder.build().await.map_err(|e| {
+        if crate::cache::is_damage(&e) {
+            Error::CacheDamaged(e.to_string())
+        } else {
+            Error::Homeserver(label, e.to_string())
+        }
+    })
 }
 
 /// A client logged in with `creds`; `homeserver` overrides the stored session's.
 pub async fn connect(homeserver: Option<&str>, creds: Credentials) -> Result<Client> {
-    match creds {
-        Credentials::Stored(session) => {
-            let hs = homeserver.unwrap_or(&session.homeserver);
-            let versions = session.server_versions();
-            let builder = if versions.is_empty() {
-                Client::builder()
-            } else {
-                Client::builder().server_versions(versions)
-            };
-            let client = client_with(builder, Some(hs), None).await?;
-            session.restore(&client).await?;
-            Ok(client)
-        }
-        Credentials::Password { user, password } => {
-            let client = client_for(homeserver, Some(&user)).await?;
-            login_password_on(&client, &user, &password).await?;
-            Ok(client)
-        }
-        Credentials::Token(token) => Ok(connect_token(homeserver, token, None).await?.0),
-    }
+    connect_cached(homeserver, creds, None, &mut None).await
 }
 
-/// `connect`, and when `room` is given, where that room is and whether we are in it, found
-/// while the sign-in is still asking who the token belongs to (None when that lookup failed:
-/// the caller asks again and reports it).
+/// [`connect`] with the client's stores in `cache` when given (see [`client_cached`]).
+pub async fn connect_cached(
+    homeserver: Option<&str>,
+    creds: Credentials,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    Ok(connect_in(homeserver, creds, None, cache, notice).await?.0)
+}
+
+/// [`connect_cached`], and where `room` is and whether we are in it, found while the sign-in
+/// is still asking who a bare token belongs to (None when that lookup failed or was not
+/// needed: the caller asks again and reports it).
 pub async fn connect_looking_up(
     homeserver: Option<&str>,
     creds: Credentials,
     room: &RoomRef,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
 ) -> Result<(Client, Option<Lookup>)> {
+    connect_in(homeserver, creds, Some(room), cache, notice).await
+}
+
+async fn connect_in(
+    homeserver: Option<&str>,
+    creds: Credentials,
+    room: Option<&RoomRef>,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
+) -> Result<(Client, Option<Lookup>)> {
+    let http = shared_http()?;
     match creds {
-        Credentials::Token(token) => connect_token(homeserver, token, Some(room)).await,
-        other => Ok((connect(homeserver, other).await?, None)),
+        Credentials::Stored(session) => {
+            let hs = homeserver.unwrap_or(&session.homeserver);
+            let versions = session.server_versions();
+            let make = || {
+                let builder = Client::builder().http_client(http.clone());
+                if versions.is_empty() {
+                    builder
+                } else {
+                    builder.server_versions(versions.clone())
+                }
+            };
+            let client = build(make, Some(hs), None, cache, notice).await?;
+            session.restore(&client).await?;
+            Ok((client, None))
+        }
+        Credentials::Password { user, password } => {
+            let make = || Client::builder().http_client(http.clone());
+            let client = build(make, homeserver, Some(&user), cache, notice).await?;
+            login_password_on(&client, &user, &password).await?;
+            Ok((client, None))
+        }
+        Credentials::Token(token) => {
+            connect_token(homeserver, token, room, http, cache, notice).await
+        }
+    }
+}
+
+/// A client from `make`, on `cache` when given.
+async fn build(
+    make: impl Fn() -> matrix_sdk::ClientBuilder,
+    homeserver: Option<&str>,
+    user: Option<&str>,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
+) -> Result<Client> {
+    match cache {
+        Some(c) => cached_with(make, homeserver, user, c, notice).await,
+        None => client_with(make(), homeserver, user).await,
     }
 }
 
@@ -111,13 +189,34 @@ async fn connect_token(
     homeserver: Option<&str>,
     token: String,
     room: Option<&RoomRef>,
+    http: reqwest::Client,
+    cache: Option<&CacheDir>,
+    notice: &mut Option<String>,
 ) -> Result<(Client, Option<Lookup>)> {
     let hs = homeserver.ok_or(Error::NoHomeserver)?;
-    let http = shared_http()?;
+    // A token the cache has seen: who it belongs to is stored there (and the server's versions
+    // are in the SDK's store), so nothing is asked before the first real request and a cached
+    // room opens with the server down.
+    let cached = match cache {
+        Some(c) => {
+            let make = || Client::builder().http_client(http.clone());
+            let client = cached_with(make, Some(hs), None, c, notice).await?;
+            if let Some((user_id, device_id)) = crate::known::known_token(&client, &token).await {
+                restore_token(&client, user_id, &device_id, token).await?;
+                return Ok((client, None));
+            }
+            Some(client)
+        }
+        None => None,
+    };
     // The server's versions, who we are and the room are asked at once: one round trip for
-    // all. (A client asks for versions again after its session is set, so a separate one
-    // asks and the real client is built knowing them.) On failure the real client asks.
-    let asker = client_with(Client::builder().http_client(http.clone()), Some(hs), None).await?;
+    // all. (A client asks for versions again after its session is set, so without a store to
+    // keep them a separate one asks and the real client is built knowing them.) On failure
+    // the real client asks.
+    let asker = match &cached {
+        Some(client) => client.clone(),
+        None => client_with(Client::builder().http_client(http.clone()), Some(hs), None).await?,
+    };
     let probe = probe(hs, &token, &http).await?;
     let lookup = async {
         match room {
@@ -125,14 +224,28 @@ async fn connect_token(
             None => None,
         }
     };
-    let (me, versions, found) = tokio::join!(whoami(&probe), asker.server_versions(), lookup);
+    let (me, versions, found) =
+        tokio::join!(whoami(&probe), asker.fetch_server_versions(None), lookup);
     let (user_id, device_id) = me?;
-    let builder = match versions {
-        Ok(v) => Client::builder().server_versions(v),
-        Err(_) => Client::builder(),
+    let client = match cached {
+        Some(client) => {
+            if let Ok(v) = versions {
+                crate::known::store_versions(&client, v).await;
+            }
+            restore_token(&client, user_id, &device_id, token.clone()).await?;
+            crate::known::remember_token(&client, &token).await;
+            client
+        }
+        None => {
+            let builder = match versions {
+                Ok(v) => Client::builder().server_versions(known_versions(&v.versions)),
+                Err(_) => Client::builder(),
+            };
+            let client = client_with(builder.http_client(http), Some(hs), None).await?;
+            restore_token(&client, user_id, &device_id, token).await?;
+            client
+        }
     };
-    let client = client_with(builder.http_client(http), Some(hs), None).await?;
-    restore_token(&client, user_id, &device_id, token).await?;
     Ok((client, found))
 }
 
@@ -166,6 +279,14 @@ async fn probe(homeserver: &str, token: &str, http: &reqwest::Client) -> Result<
         .map_err(|e| Error::Login(e.to_string()))?;
     restore_token(&probe, placeholder, "PROBE", token.to_string()).await?;
     Ok(probe)
+}
+
+/// The versions in a `/versions` answer that the SDK knows.
+fn known_versions(names: &[String]) -> Vec<matrix_sdk::ruma::api::MatrixVersion> {
+    names
+        .iter()
+        .filter_map(|v| matrix_sdk::ruma::api::MatrixVersion::try_from(v.as_str()).ok())
+        .collect()
 }
 
 /// Makes `client` send `token` as `user_id` on `device`.

@@ -9,12 +9,19 @@ use roomscribe_transcript::model::{ChatMessage, Edit, MessageKind, Redaction, Ti
 use serde_json::Value;
 
 /// Display names by user id, as they stand at the point of the timeline being converted.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Names(HashMap<String, String>);
 
 impl Names {
     pub fn set(&mut self, user_id: &str, name: String) {
         self.0.insert(user_id.to_string(), name);
+    }
+
+    /// Takes every name `newer` knows (it describes a later point of the timeline).
+    pub fn update_from(&mut self, newer: &Names) {
+        for (id, name) in &newer.0 {
+            self.0.insert(id.clone(), name.clone());
+        }
     }
 
     pub fn knows(&self, user_id: &str) -> bool {

@@ -10,6 +10,9 @@ pub enum Error {
     NoHomeserver,
     #[error("homeserver {0}: {1}")]
     Homeserver(String, String),
+    /// The cache's sqlite files cannot be opened (not a database, malformed).
+    #[error("cache damaged: {0}")]
+    CacheDamaged(String),
     #[error(
         "not signed in to Matrix: run `roomscribe login matrix`, or pass --matrix-token or --matrix-user"
     )]

@@ -7,22 +7,29 @@
 //! async functions ([`connect`], [`resolve_room`], [`backfill`], ...).
 
 mod backfill;
+mod cache;
 mod callback;
 mod connect;
 pub mod convert;
 mod error;
+mod known;
 mod live;
 mod login;
 mod media;
+mod reopen;
 mod resolve;
+mod room_cache;
 mod rooms_sync;
 mod run;
 mod send;
 mod session;
 
 pub use backfill::{Backfiller, Step, backfill};
+pub use cache::{CacheDir, Opened};
 pub use callback::{LoopbackCallback, callback_param, parse_pasted};
-pub use connect::{Credentials, client_for, connect, connect_looking_up};
+pub use connect::{
+    Credentials, client_cached, client_for, connect, connect_cached, connect_looking_up,
+};
 pub use error::{Error, Result};
 pub use live::{Backoff, LiveError, LiveStream};
 pub use login::{
@@ -35,7 +42,7 @@ pub use resolve::{
     resolve_room, room_info,
 };
 pub use rooms_sync::{Batch, RoomsSync};
-pub use run::{Opening, run};
+pub use run::{Opening, run, run_cached};
 pub use send::{send_message, send_reply};
 pub use session::{StoredSession, persist_refreshed_tokens};
 

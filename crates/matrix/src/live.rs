@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::backfill::{RawPage, messages_page};
 use crate::convert::{Names, convert, event_id, member_change};
 use crate::error::{describe_http, server_trouble};
+use crate::room_cache::Shared;
 use roomscribe_transcript::model::ChatEvent;
 
 const POLL: Duration = Duration::from_secs(30);
@@ -47,6 +48,11 @@ pub struct LiveStream {
     names: Names,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
+    /// Where each batch is stored, with the token after it.
+    cache: Option<Shared>,
+    /// The next poll answers at once (catching up from a stored token, the server would
+    /// otherwise hold it until something new happens).
+    immediate: bool,
 }
 
 /// What a first sync says of the room besides its token.
@@ -177,23 +183,55 @@ impl LiveStream {
             names: Names::default(),
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
+            cache: None,
+            immediate: false,
         }
+    }
+
+    /// Stores each batch and the token after it in `cache`.
+    pub(crate) fn storing(mut self, cache: Shared) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// A stream resuming at a token stored by an earlier run, with the names known then; its
+    /// first poll catches up at once.
+    pub(crate) fn resume(
+        client: Client,
+        room_id: OwnedRoomId,
+        since: String,
+        names: Names,
+    ) -> Self {
+        let mut live = Self::at(client, room_id, since);
+        live.names = names;
+        live.immediate = true;
+        live
     }
 
     /// One long-poll. Returns the new events (`Live`, `MemberName`), gap first. On error nothing advanced: the next call
     /// asks again from the same point.
     pub async fn next(&mut self) -> Result<Vec<ChatEvent>, LiveError> {
-        let resp = sync(
+        let timeout = if self.immediate { Duration::ZERO } else { POLL };
+        let resp = sync_with(
             &self.client,
             std::slice::from_ref(&self.room_id),
             Some(&self.since),
             TIMELINE_LIMIT,
+            Some(timeout),
         )
         .await?;
-        let items = match resp.rooms.join.get(&self.room_id) {
-            Some(update) => self.take(update).await?,
-            None => Vec::new(),
+        self.immediate = false;
+        let (items, raw) = match resp.rooms.join.get(&self.room_id) {
+            Some(update) => self.take_raw(update).await?,
+            None => (Vec::new(), Vec::new()),
         };
+        if let Some(cache) = &self.cache {
+            cache
+                .lock()
+                .await
+                .append(&raw, &self.since, &resp.next_batch, &self.names)
+                .await;
+        }
         self.since = resp.next_batch;
         Ok(items)
     }
@@ -203,6 +241,14 @@ impl LiveStream {
         &mut self,
         update: &sync_events::JoinedRoom,
     ) -> Result<Vec<ChatEvent>, LiveError> {
+        Ok(self.take_raw(update).await?.0)
+    }
+
+    /// `take`, with the raw timeline events (gap first, oldest first) it converted.
+    async fn take_raw(
+        &mut self,
+        update: &sync_events::JoinedRoom,
+    ) -> Result<(Vec<ChatEvent>, Vec<Value>), LiveError> {
         let mut raw: Vec<Value> = Vec::new();
         let mut state: Vec<Value> = Vec::new();
         let timeline = &update.timeline;
@@ -224,7 +270,8 @@ impl LiveStream {
                 .filter_map(|e| serde_json::from_str(e.json().get()).ok())
                 .collect();
         }
-        Ok(self.process(&raw, &state))
+        let items = self.process(&raw, &state);
+        Ok((items, raw))
     }
 
     pub(crate) fn set_since(&mut self, since: &str) {
@@ -324,10 +371,21 @@ pub(crate) async fn sync(
     since: Option<&str>,
     timeline_limit: u32,
 ) -> Result<sync_events::Response, LiveError> {
+    sync_with(client, rooms, since, timeline_limit, since.map(|_| POLL)).await
+}
+
+/// `sync` with its own long-poll `timeout`.
+async fn sync_with(
+    client: &Client,
+    rooms: &[OwnedRoomId],
+    since: Option<&str>,
+    timeline_limit: u32,
+    timeout: Option<Duration>,
+) -> Result<sync_events::Response, LiveError> {
     let mut request = sync_events::Request::new();
     request.filter = Some(filter(rooms, timeline_limit));
     request.since = since.map(str::to_string);
-    request.timeout = since.map(|_| POLL);
+    request.timeout = timeout;
     // The server holds the request for up to POLL; allow for that plus a slow answer.
     // Few quick retries inside the SDK, so an outage is reported and paced by our own backoff.
     let config = RequestConfig::short_retry().timeout(POLL + Duration::from_secs(30));
@@ -409,6 +467,8 @@ mod tests {
             names: Names::default(),
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
+            cache: None,
+            immediate: false,
         };
         let msg = |id: &str| {
             json!({"type": "m.room.message", "event_id": id, "sender": "@bob:hs",

@@ -1,6 +1,7 @@
 //! The chat source task: resolves and joins the room, then runs the live stream, backfill and
 //! sending side by side, reporting everything as owned `ChatEvent`s.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use matrix_sdk::Client;
@@ -10,10 +11,13 @@ use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent, Conn
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::backfill::Backfiller;
+use crate::backfill::{Backfiller, RawPage};
 use crate::error::Error;
 use crate::live::{Backoff, LiveError, LiveStream};
-use crate::resolve::{Joined, Lookup, alias_moved, info_from_state, join_looked_up, join_room};
+use crate::resolve::{
+    Joined, Lookup, RoomTarget, alias_moved, info_from_state, join_looked_up, join_room,
+};
+use crate::room_cache::{RoomCache, Shared};
 use crate::send::send_message;
 
 /// Events the first sync brings as the first history page (the app asks for 100 messages).
@@ -55,7 +59,7 @@ impl From<RoomRef> for Opening {
     }
 }
 
-struct Outgoing {
+pub(crate) struct Outgoing {
     txn_id: String,
     body: String,
     html: Option<String>,
@@ -69,16 +73,34 @@ struct Outgoing {
 pub async fn run(
     client: Client,
     room: impl Into<Opening>,
-    mut cmd_rx: mpsc::Receiver<ChatCommand>,
+    cmd_rx: mpsc::Receiver<ChatCommand>,
     ev_tx: mpsc::Sender<ChatEvent>,
     give_up_after: Duration,
 ) {
+    run_cached(client, room, cmd_rx, ev_tx, give_up_after, false).await
+}
+
+/// [`run`], keeping the room in the client's stores when `cache` (a client built on the
+/// persistent cache): a room an earlier run stored is shown from there before any request and
+/// stays usable with the server down (no giving up: the moderator works on what is cached,
+/// while the stream keeps trying), then catches up from the stored sync token.
+pub async fn run_cached(
+    client: Client,
+    room: impl Into<Opening>,
+    cmd_rx: mpsc::Receiver<ChatCommand>,
+    ev_tx: mpsc::Sender<ChatEvent>,
+    give_up_after: Duration,
+    cache: bool,
+) {
     let Opening { room, mut found } = room.into();
+    if cache && let Some(stored) = RoomCache::open(&client, &room).await {
+        return crate::reopen::reopen(client, room, stored, cmd_rx, ev_tx).await;
+    }
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connecting))
         .await;
     let patience = Patience::new(give_up_after, room.as_str());
-    let (joined, live, first) = loop {
+    let (joined, live, since, first) = loop {
         let remembered = found.as_ref().is_some_and(Lookup::is_remembered);
         let Some(joined) = retrying(&ev_tx, &patience, || {
             let opening = Opening::new(room.clone(), found.take());
@@ -99,7 +121,7 @@ pub async fn run(
             }),
             async { check == Some(true) && alias_moved(&client, &room, &joined).await }
         );
-        let Some((live, _since, first)) = started else {
+        let Some((live, since, first)) = started else {
             return;
         };
         if moved {
@@ -107,7 +129,7 @@ pub async fn run(
             continue;
         }
         if first.in_room || !remembered {
-            break (joined, live, first);
+            break (joined, live, since, first);
         }
         // Left since the session saw it: ask the server this time.
         tracing::info!("{} is no longer joined; looking it up", room.as_str());
@@ -132,34 +154,89 @@ pub async fn run(
     let _ = ev_tx
         .send(ChatEvent::Connection(ConnState::Connected))
         .await;
+    let stored = match cache {
+        true => store_first(&client, &room, &target, &since, &first.page).await,
+        false => None,
+    };
+    let mut live = live;
+    let mut filler =
+        Backfiller::new(client.clone(), target.room_id.clone(), None).preloaded(first.page);
+    if let Some(stored) = stored {
+        live = live.storing(stored.clone());
+        filler = filler.storing(stored);
+    }
+    let tasks = Tasks::spawn(client, target.room_id, live, filler, ev_tx, false);
+    tasks.serve(cmd_rx).await;
+}
 
-    let (bf_tx, bf_rx) = mpsc::channel(16);
-    let (send_tx, send_rx) = mpsc::channel(64);
-    let mut tasks = JoinSet::new();
-    tasks.spawn(live_loop(live, ev_tx.clone()));
-    tasks.spawn(backfill_loop(
-        Backfiller::new(client.clone(), target.room_id.clone(), None).preloaded(first.page),
-        bf_rx,
-        ev_tx.clone(),
-    ));
-    tasks.spawn(send_loop(client, target.room_id, send_rx, ev_tx.clone()));
+/// A fresh cache for the room, holding the first sync's timeline (the newest page, as if
+/// paged back from the sync's token).
+async fn store_first(
+    client: &Client,
+    room: &RoomRef,
+    target: &RoomTarget,
+    since: &str,
+    page: &RawPage,
+) -> Option<Shared> {
+    let alias = room.as_str().starts_with('#').then_some(room.as_str());
+    let info = target.info.clone();
+    let mut stored = RoomCache::create(client, target.room_id.clone(), info, alias, since).await?;
+    stored
+        .prepend(Some(since), &page.chunk, page.end.as_deref(), &page.state)
+        .await;
+    Some(Arc::new(tokio::sync::Mutex::new(stored)))
+}
 
-    loop {
-        tokio::select! {
-            cmd = cmd_rx.recv() => match cmd {
-                None | Some(ChatCommand::Shutdown) => break,
-                Some(ChatCommand::Backfill(req)) => {
-                    if bf_tx.send(req).await.is_err() { break; }
-                }
-                Some(ChatCommand::Send { txn_id, body, html, notice }) => {
-                    if send_tx.send(Outgoing { txn_id, body, html, notice }).await.is_err() { break; }
-                }
-            },
-            // A task ends only when the app stopped listening or the session died.
-            _ = tasks.join_next() => break,
+/// The live stream, backfill and sending of one room, side by side.
+pub(crate) struct Tasks {
+    set: JoinSet<()>,
+    backfill: mpsc::Sender<BackfillRequest>,
+    send: mpsc::Sender<Outgoing>,
+}
+
+impl Tasks {
+    /// `cached`: what the app shows came from the cache and the server was not reached yet.
+    pub(crate) fn spawn(
+        client: Client,
+        room_id: OwnedRoomId,
+        live: LiveStream,
+        filler: Backfiller,
+        ev_tx: mpsc::Sender<ChatEvent>,
+        cached: bool,
+    ) -> Self {
+        let (bf_tx, bf_rx) = mpsc::channel(16);
+        let (send_tx, send_rx) = mpsc::channel(64);
+        let mut set = JoinSet::new();
+        set.spawn(live_loop(live, ev_tx.clone(), cached));
+        set.spawn(backfill_loop(filler, bf_rx, ev_tx.clone()));
+        set.spawn(send_loop(client, room_id, send_rx, ev_tx));
+        Self {
+            set,
+            backfill: bf_tx,
+            send: send_tx,
         }
     }
-    tasks.abort_all();
+
+    /// Hands the app's commands to the tasks until it shuts down.
+    pub(crate) async fn serve(mut self, mut cmd_rx: mpsc::Receiver<ChatCommand>) {
+        loop {
+            tokio::select! {
+                cmd = cmd_rx.recv() => match cmd {
+                    None | Some(ChatCommand::Shutdown) => break,
+                    Some(ChatCommand::Backfill(req)) => {
+                        if self.backfill.send(req).await.is_err() { break; }
+                    }
+                    Some(ChatCommand::Send { txn_id, body, html, notice }) => {
+                        let out = Outgoing { txn_id, body, html, notice };
+                        if self.send.send(out).await.is_err() { break; }
+                    }
+                },
+                // A task ends only when the app stopped listening or the session died.
+                _ = self.set.join_next() => break,
+            }
+        }
+        self.set.abort_all();
+    }
 }
 
 /// `step` retried with backoff while the server cannot be reached, given up (with `Offline`)
@@ -179,7 +256,7 @@ where
         match step().await {
             Ok(done) => return Some(done),
             Err(err) => {
-                if !wait_after(err, &mut backoff, ev_tx, Some(patience)).await {
+                if !wait_after(err, &mut backoff, ev_tx, Some(patience), false).await {
                     return None;
                 }
             }
@@ -228,6 +305,7 @@ async fn wait_after(
     backoff: &mut Backoff,
     ev_tx: &mpsc::Sender<ChatEvent>,
     patience: Option<&Patience>,
+    cached: bool,
 ) -> bool {
     match err {
         LiveError::RateLimited(wait) => {
@@ -244,10 +322,19 @@ async fn wait_after(
                 return false;
             }
             tracing::info!("request failed ({why}); attempt {attempt} in {wait:?}");
-            let state = ConnState::Reconnecting {
-                in_secs: wait.as_secs_f64().ceil() as u64,
-                attempt,
-                why,
+            let in_secs = wait.as_secs_f64().ceil() as u64;
+            let state = if cached {
+                ConnState::CachedOffline {
+                    in_secs,
+                    attempt,
+                    why,
+                }
+            } else {
+                ConnState::Reconnecting {
+                    in_secs,
+                    attempt,
+                    why,
+                }
             };
             if ev_tx.send(ChatEvent::Connection(state)).await.is_err() {
                 return false;
@@ -264,13 +351,16 @@ async fn wait_after(
     }
 }
 
-async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
+/// `cached`: the app shows the cache and nothing was asked yet; until the first answer,
+/// failures say so, and that answer says "connected".
+async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>, mut cached: bool) {
     let mut backoff = Backoff::default();
     loop {
         match live.next().await {
             Ok(items) => {
-                if backoff.failing() {
+                if backoff.failing() || cached {
                     backoff.reset();
+                    cached = false;
                     if ev_tx
                         .send(ChatEvent::Connection(ConnState::Connected))
                         .await
@@ -286,7 +376,7 @@ async fn live_loop(mut live: LiveStream, ev_tx: mpsc::Sender<ChatEvent>) {
                 }
             }
             Err(err) => {
-                if !wait_after(err, &mut backoff, &ev_tx, None).await {
+                if !wait_after(err, &mut backoff, &ev_tx, None, cached).await {
                     return;
                 }
             }

@@ -88,6 +88,13 @@ pub enum ConnState {
     Offline {
         reason: String,
     },
+    /// The room is shown from the local cache and the server has not been reached yet in this
+    /// run: like `Reconnecting`, but what is on screen may be behind.
+    CachedOffline {
+        in_secs: u64,
+        attempt: u32,
+        why: String,
+    },
 }
 
 /// The room a source is attached to, once resolved.

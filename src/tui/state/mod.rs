@@ -198,7 +198,12 @@ impl State {
                 changed = true;
             }
         }
-        let counting = |c: &ConnState| matches!(c, ConnState::Reconnecting { .. });
+        let counting = |c: &ConnState| {
+            matches!(
+                c,
+                ConnState::Reconnecting { .. } | ConnState::CachedOffline { .. }
+            )
+        };
         changed || counting(&self.room.conn) || counting(&self.sidebar.conn)
     }
 

@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, state: &State, area: Rect) {
             let text = truncate(&format!(" offline: {} ", sanitize::display(reason)), w);
             block = block.title_bottom(Line::styled(text, th.style(Role::StatusErr)));
         }
-        ConnState::Reconnecting { in_secs, .. } => {
+        ConnState::Reconnecting { in_secs, .. } | ConnState::CachedOffline { in_secs, .. } => {
             let left = state.seconds_left(*in_secs, sb.conn_since);
             let text = format!(" reconnecting in {left}s ");
             block = block.title_bottom(Line::styled(text, th.style(Role::StatusWarn)));

@@ -41,6 +41,23 @@ fn conn<'a>(state: &State, label: &'a str, c: &ConnState, since: DateTime<Utc>) 
             };
             (text, Role::StatusWarn)
         }
+        // What is on screen came from the local cache; the server was not reached yet.
+        ConnState::CachedOffline {
+            in_secs,
+            attempt,
+            why,
+        } => {
+            let left = state.seconds_left(*in_secs, since);
+            let text = if wide && !why.is_empty() {
+                format!(
+                    "◌ cached, offline · retry in {left}s (#{attempt}): {}",
+                    sanitize::display(why)
+                )
+            } else {
+                "◌ cached, offline".to_string()
+            };
+            (text, Role::StatusWarn)
+        }
         ConnState::Offline { reason } if wide => (
             format!("✗ offline: {}", sanitize::display(reason)),
             Role::StatusErr,

@@ -2,10 +2,12 @@
 //! link of matrix-sdk) with a module per area; every test uses its own users and rooms.
 
 mod backfill;
+mod cache;
 mod fault;
 mod live;
 mod login;
 mod oauth;
+mod reopen;
 mod resolve;
 mod round_trips;
 

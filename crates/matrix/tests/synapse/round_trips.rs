@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use roomscribe_matrix::{Credentials, Opening, connect_looking_up, run};
+use roomscribe_matrix::{CacheDir, Credentials, Opening, connect_looking_up, run_cached};
 use roomscribe_testkit::{DelayProxy, require_synapse};
 use roomscribe_transcript::model::{BackfillRequest, ChatCommand, ChatEvent};
 use tokio::sync::mpsc;
@@ -11,8 +11,14 @@ use tokio::sync::mpsc;
 use crate::{recv_until, room};
 
 /// Connects through a counting proxy and runs the chat source until the first history page,
-/// as the TUI does (it asks for the last page at once); the requests seen on the way.
-async fn requests_before_first_page(hs_url: &str, token: &str, alias: &str) -> Vec<String> {
+/// as the TUI does (it asks for the last page at once), its stores in `cache` when given; the
+/// requests seen on the way.
+async fn requests_before_first_page(
+    hs_url: &str,
+    token: &str,
+    alias: &str,
+    cache: Option<&CacheDir>,
+) -> Vec<String> {
     let proxy = DelayProxy::in_front_of(hs_url, Duration::ZERO)
         .await
         .unwrap();
@@ -21,6 +27,8 @@ async fn requests_before_first_page(hs_url: &str, token: &str, alias: &str) -> V
         Some(&proxy.url()),
         Credentials::Token(token.to_string()),
         &room,
+        cache,
+        &mut None,
     )
     .await
     .expect("connect with token");
@@ -31,7 +39,15 @@ async fn requests_before_first_page(hs_url: &str, token: &str, alias: &str) -> V
         .await
         .unwrap();
     let opening = Opening::new(room, found);
-    let task = tokio::spawn(run(client, opening, cmd_rx, ev_tx, crate::PATIENT));
+    let patience = crate::PATIENT;
+    let task = tokio::spawn(run_cached(
+        client,
+        opening,
+        cmd_rx,
+        ev_tx,
+        patience,
+        cache.is_some(),
+    ));
     let seen = recv_until(&mut ev_rx, |e| matches!(e, ChatEvent::Backfill { .. })).await;
     let seen_requests = proxy.requests();
     let page = seen.iter().find_map(|e| match e {
@@ -49,16 +65,34 @@ fn count(requests: &[String], what: &str) -> usize {
 
 #[tokio::test]
 async fn a_fresh_token_start_asks_only_what_the_first_page_needs() {
+    fresh_start_asks_only_what_the_first_page_needs(false).await;
+}
+
+/// The app's first start, with an empty cache to fill: the same two round trips.
+#[tokio::test]
+async fn a_fresh_cache_changes_nothing_before_the_first_page() {
+    fresh_start_asks_only_what_the_first_page_needs(true).await;
+}
+
+async fn fresh_start_asks_only_what_the_first_page_needs(cached: bool) {
     let Some(hs) = require_synapse() else { return };
-    let owner = hs.register("rtowner").await.unwrap();
-    let reader = hs.register("rtreader").await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let cache = match cached {
+        true => CacheDir::open(&folder.path().join("cache"), 100_000_000).dir,
+        false => None,
+    };
+    assert_eq!(cache.is_some(), cached);
+    let tag = if cached { "c" } else { "" };
+    let owner = hs.register(&format!("rtowner{tag}")).await.unwrap();
+    let reader = hs.register(&format!("rtreader{tag}")).await.unwrap();
     let alias_name = format!("rt-{}", owner.localpart);
     let room_id = owner.create_room(Some(&alias_name)).await.unwrap();
     owner.say(&room_id, "first words").await.unwrap();
     reader.join(&room_id).await.unwrap();
     let alias = format!("#{alias_name}:localhost");
 
-    let requests = requests_before_first_page(&hs.url, &reader.access_token, &alias).await;
+    let requests =
+        requests_before_first_page(&hs.url, &reader.access_token, &alias, cache.as_ref()).await;
     eprintln!("requests before the first page (joined): {requests:#?}");
     assert_eq!(count(&requests, "/versions"), 1, "{requests:#?}");
     assert_eq!(
@@ -91,7 +125,7 @@ async fn a_room_not_joined_yet_is_joined_and_its_history_shown() {
     owner.say(&room_id, "before the reader came").await.unwrap();
     let alias = format!("#{alias_name}:localhost");
 
-    let requests = requests_before_first_page(&hs.url, &reader.access_token, &alias).await;
+    let requests = requests_before_first_page(&hs.url, &reader.access_token, &alias, None).await;
     eprintln!("requests before the first page (not joined): {requests:#?}");
     assert_eq!(count(&requests, "/join/"), 1, "{requests:#?}");
     let joined = reader.get("/joined_rooms").await.unwrap();

@@ -10,35 +10,26 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use roomscribe_testkit::{DelayProxy, encode, require_synapse};
+use roomscribe_testkit::{encode, require_synapse};
 
 #[allow(dead_code)]
 #[path = "../tests/tui_support/pty.rs"]
 mod pty;
+#[path = "support/slow_room.rs"]
+mod slow_room;
 
-const MESSAGES: usize = 200;
-const RUNS: usize = 5;
-const ONE_WAY: Duration = Duration::from_millis(50);
+use slow_room::{MESSAGES, ONE_WAY, RUNS, SlowRoom, median, ms};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let Some(hs) = require_synapse() else { return };
-    let owner = hs.register("fsowner").await.expect("register");
-    let reader = hs.register("fsreader").await.expect("register");
-    let alias = format!("fs{}", uuid::Uuid::new_v4().simple());
-    let room_id = owner.create_room(Some(&alias)).await.expect("room");
-    for i in 0..MESSAGES {
-        owner
-            .say(&room_id, &format!("bench message {i}"))
-            .await
-            .expect("send");
-    }
-    reader.join(&room_id).await.expect("join");
-    let room = format!("#{alias}:{}", owner.user_id.split_once(':').unwrap().1);
-    let newest = format!("bench message {}", MESSAGES - 1);
-    let proxy = DelayProxy::in_front_of(&hs.url, ONE_WAY)
-        .await
-        .expect("proxy");
+    let SlowRoom {
+        reader,
+        room_id,
+        room,
+        newest,
+        proxy,
+    } = slow_room::slow_room(&hs, "fs").await;
     let url = proxy.url();
 
     let mut raw = Vec::new();
@@ -129,7 +120,7 @@ fn login(url: &str, user: &str, password: &str, home: &Path) {
 }
 
 fn report(what: &str, took: Duration, base: Duration, requests: usize) {
-    let ratio = took.as_secs_f64() / base.as_secs_f64();
+    let ratio = slow_room::ratio(took, base);
     let verdict = if ratio <= 2.0 { "met" } else { "not met" };
     println!(
         "{what}: {:.0} ms = {ratio:.2}× baseline (goal ≤ 2×: {verdict}); ~{requests} requests a run",
@@ -175,25 +166,11 @@ fn transcript(url: &str, token: &str, room: &str, home: &Path, newest: &str) -> 
 
 /// `token` None: the session stored in `home`.
 fn tui(url: &str, token: Option<&str>, room: &str, home: &Path, newest: &str) -> Duration {
-    let mut env = vec![("ROOMSCRIBE_HOMESERVER", url), ("ROOMSCRIBE_TZ", "UTC")];
+    let mut env = vec![("ROOMSCRIBE_HOMESERVER", url)];
     if let Some(token) = token {
         env.push(("ROOMSCRIBE_MATRIX_TOKEN", token));
     }
-    let started = Instant::now();
-    let pty = pty::Pty::spawn(&["tui", room], home, &env, 30, 110);
-    // Finer than Pty::wait_for's 100 ms poll: the figure is a few round trips.
-    loop {
-        if pty.contents().contains(newest) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no first screen: {}",
-            pty.contents()
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let took = started.elapsed();
+    let (took, pty) = slow_room::first_screen(&["tui", room], home, &env, &[newest]);
     pty.kill9();
     took
 }
@@ -201,13 +178,4 @@ fn tui(url: &str, token: Option<&str>, room: &str, home: &Path, newest: &str) ->
 fn bin() -> String {
     std::env::var("ROOMSCRIBE_BENCH_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_roomscribe").into())
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -7,37 +7,29 @@
 //! quick check). `ROOMSCRIBE_BENCH_BIN` runs another build of roomscribe instead.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use roomscribe_testkit::{DelayProxy, require_synapse};
+use roomscribe_testkit::require_synapse;
 
 #[allow(dead_code)]
 #[path = "../tests/tui_support/pty.rs"]
 mod pty;
+#[allow(dead_code)]
+#[path = "support/slow_room.rs"]
+mod slow_room;
 
-const MESSAGES: usize = 200;
-const RUNS: usize = 5;
-const ONE_WAY: Duration = Duration::from_millis(50);
+use slow_room::{MESSAGES, ONE_WAY, RUNS, SlowRoom, median, ms, ratio};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let Some(hs) = require_synapse() else { return };
-    let owner = hs.register("roowner").await.expect("register");
-    let reader = hs.register("roreader").await.expect("register");
-    let alias = format!("ro{}", uuid::Uuid::new_v4().simple());
-    let room_id = owner.create_room(Some(&alias)).await.expect("room");
-    for i in 0..MESSAGES {
-        owner
-            .say(&room_id, &format!("bench message {i}"))
-            .await
-            .expect("send");
-    }
-    reader.join(&room_id).await.expect("join");
-    let room = format!("#{alias}:{}", owner.user_id.split_once(':').unwrap().1);
-    let newest = format!("bench message {}", MESSAGES - 1);
-    let proxy = DelayProxy::in_front_of(&hs.url, ONE_WAY)
-        .await
-        .expect("proxy");
+    let SlowRoom {
+        reader,
+        room,
+        newest,
+        proxy,
+        ..
+    } = slow_room::slow_room(&hs, "ro").await;
     let url = proxy.url();
     let token = reader.access_token.as_str();
     let screen = |home: &Path, extra: &[&str], until: &[&str]| {
@@ -93,44 +85,16 @@ async fn main() {
     );
 }
 
-/// Starts the app and waits until all of `until` is on screen; the time that took. The app
-/// is then quit with `q` (so its cache is written as a person would leave it).
+/// The time until all of `until` is on screen. The app is then quit with `q` (so its cache
+/// is written as a person would leave it).
 fn first_screen(url: &str, token: &str, args: &[&str], home: &Path, until: &[&str]) -> Duration {
     let env = [
         ("ROOMSCRIBE_HOMESERVER", url),
         ("ROOMSCRIBE_MATRIX_TOKEN", token),
-        ("ROOMSCRIBE_TZ", "UTC"),
     ];
-    let started = Instant::now();
-    let mut pty = pty::Pty::spawn(args, home, &env, 30, 110);
-    // Finer than Pty::wait_for's 100 ms poll: the figure is a few tens of milliseconds.
-    loop {
-        let text = pty.contents();
-        if until.iter().all(|w| text.contains(w)) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no first screen: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let took = started.elapsed();
+    let (took, mut pty) = slow_room::first_screen(args, home, &env, until);
     pty.send(b"q");
     let (ok, _) = pty.wait();
     assert!(ok, "roomscribe exited with an error");
     took
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

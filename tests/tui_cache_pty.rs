@@ -71,6 +71,55 @@ async fn a_cached_room_opens_with_the_homeserver_down_and_says_cached_offline() 
     });
 }
 
+/// Signed in with `roomscribe login matrix` instead of a token: the stored session reopens the
+/// cached room with the homeserver down too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_session_opens_its_cached_room_with_the_homeserver_down() {
+    let Some(synapse) = require_synapse() else {
+        return;
+    };
+    let alice = synapse.register("cachesa").await.unwrap();
+    let reader = synapse.register("cachesr").await.unwrap();
+    let (_, room) = room_with(&alice, "cachesess", &["kept by the session's cache"]).await;
+    let home = tempfile::tempdir().unwrap();
+    let login = std::process::Command::new(env!("CARGO_BIN_EXE_roomscribe"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("ROOMSCRIBE_DATA_DIR", home.path().join("data"))
+        .env("ROOMSCRIBE_CONFIG_DIR", home.path().join("config"))
+        .env("ROOMSCRIBE_STATE_DIR", home.path().join("state"))
+        .env("ROOMSCRIBE_MATRIX_PASSWORD", &reader.password)
+        .args(["login", "matrix", "--method", "password"])
+        .args([
+            "--homeserver",
+            &synapse.url,
+            "--matrix-user",
+            &reader.localpart,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        login.status.success(),
+        "{}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+    let open = |url: &str| {
+        let env = [("ROOMSCRIBE_HOMESERVER", url), ("ROOMSCRIBE_TZ", "UTC")];
+        Pty::spawn(&["tui", &room], home.path(), &env, 30, 120)
+    };
+
+    let pty = open(&synapse.url);
+    tokio::task::block_in_place(|| {
+        pty.wait_for(&["kept by the session's cache", "● connected"]);
+        quit(pty);
+    });
+    let pty = open(&dead_url());
+    tokio::task::block_in_place(|| {
+        pty.wait_for(&["kept by the session's cache", "cached, offline"]);
+        quit(pty);
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_sent_while_closed_appear_once_in_order_after_the_cached_ones() {
     let Some(synapse) = require_synapse() else {

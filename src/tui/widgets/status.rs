@@ -23,38 +23,33 @@ fn conn<'a>(state: &State, label: &'a str, c: &ConnState, since: DateTime<Utc>) 
         ConnState::Connecting => ("connecting…".to_string(), Role::StatusWarn),
         ConnState::Connected if wide => ("● connected".to_string(), Role::StatusOk),
         ConnState::Connected => ("●".to_string(), Role::StatusOk),
+        // CachedOffline: what is on screen came from the local cache; the server was not
+        // reached yet.
         ConnState::Reconnecting {
             in_secs,
             attempt,
             why,
-        } => {
-            let left = state.seconds_left(*in_secs, since);
-            let text = if wide && !why.is_empty() {
-                format!(
-                    "⟳ reconnecting in {left}s (#{attempt}): {}",
-                    sanitize::display(why)
-                )
-            } else if wide {
-                format!("⟳ reconnecting in {left}s (#{attempt})")
-            } else {
-                format!("⟳ {left}s")
-            };
-            (text, Role::StatusWarn)
         }
-        // What is on screen came from the local cache; the server was not reached yet.
-        ConnState::CachedOffline {
+        | ConnState::CachedOffline {
             in_secs,
             attempt,
             why,
         } => {
             let left = state.seconds_left(*in_secs, since);
-            let text = if wide && !why.is_empty() {
-                format!(
-                    "◌ cached, offline · retry in {left}s (#{attempt}): {}",
-                    sanitize::display(why)
-                )
-            } else {
-                "◌ cached, offline".to_string()
+            let (long, short) = match c {
+                ConnState::CachedOffline { .. } => (
+                    format!("◌ cached, offline · retry in {left}s (#{attempt})"),
+                    "◌ cached, offline".to_string(),
+                ),
+                _ => (
+                    format!("⟳ reconnecting in {left}s (#{attempt})"),
+                    format!("⟳ {left}s"),
+                ),
+            };
+            let text = match (wide, why.is_empty()) {
+                (true, false) => format!("{long}: {}", sanitize::display(why)),
+                (true, true) => long,
+                (false, _) => short,
             };
             (text, Role::StatusWarn)
         }

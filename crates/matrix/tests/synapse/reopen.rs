@@ -57,6 +57,34 @@ fn page_bodies(ev: &ChatEvent) -> Vec<String> {
     }
 }
 
+/// A room under a fresh alias with one message in it, and a reader not in it yet.
+struct Aliased {
+    owner: TestUser,
+    reader: TestUser,
+    room_id: String,
+    alias: String,
+}
+
+async fn aliased_room(
+    hs: &roomscribe_testkit::Synapse,
+    owner: &str,
+    reader: &str,
+    said: &str,
+) -> Aliased {
+    let name = format!("{owner}{}", uuid::Uuid::new_v4().simple());
+    let owner = hs.register(owner).await.unwrap();
+    let reader = hs.register(reader).await.unwrap();
+    let room_id = owner.create_room(Some(&name)).await.unwrap();
+    owner.say(&room_id, said).await.unwrap();
+    let alias = format!("#{name}:{}", owner.user_id.split_once(':').unwrap().1);
+    Aliased {
+        owner,
+        reader,
+        room_id,
+        alias,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reopen_shows_the_cache_offline_then_catches_up_once_in_order() {
     let Some(hs) = require_synapse() else { return };
@@ -165,13 +193,13 @@ fn count(requests: &[String], what: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopen_asks_nothing_before_the_cached_page_nor_who_or_versions_after() {
     let Some(hs) = require_synapse() else { return };
-    let owner = hs.register("reopenq").await.unwrap();
-    let reader = hs.register("reopens").await.unwrap();
-    let name = format!("reopenq{}", uuid::Uuid::new_v4().simple());
-    let room_id = owner.create_room(Some(&name)).await.unwrap();
-    owner.say(&room_id, "known words").await.unwrap();
+    let Aliased {
+        reader,
+        room_id,
+        alias,
+        ..
+    } = aliased_room(&hs, "reopenq", "reopens", "known words").await;
     reader.join(&room_id).await.unwrap();
-    let alias = format!("#{name}:{}", owner.user_id.split_once(':').unwrap().1);
     let proxy = roomscribe_testkit::DelayProxy::in_front_of(&hs.url, std::time::Duration::ZERO)
         .await
         .unwrap();
@@ -228,12 +256,12 @@ async fn a_reopen_asks_nothing_before_the_cached_page_nor_who_or_versions_after(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_left_while_closed_is_joined_again() {
     let Some(hs) = require_synapse() else { return };
-    let owner = hs.register("reopenl").await.unwrap();
-    let reader = hs.register("reopenm").await.unwrap();
-    let name = format!("reopenl{}", uuid::Uuid::new_v4().simple());
-    let room_id = owner.create_room(Some(&name)).await.unwrap();
-    owner.say(&room_id, "before leaving").await.unwrap();
-    let alias = format!("#{name}:{}", owner.user_id.split_once(':').unwrap().1);
+    let Aliased {
+        owner,
+        reader,
+        room_id,
+        alias,
+    } = aliased_room(&hs, "reopenl", "reopenm", "before leaving").await;
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("cache");
     {
@@ -295,12 +323,8 @@ async fn a_room_left_while_closed_is_joined_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_session_reopens_a_cached_room_offline() {
     let Some(hs) = require_synapse() else { return };
-    let owner = hs.register("reopent").await.unwrap();
-    let reader = hs.register("reopenu").await.unwrap();
-    let name = format!("reopent{}", uuid::Uuid::new_v4().simple());
-    let room_id = owner.create_room(Some(&name)).await.unwrap();
-    owner.say(&room_id, "kept for later").await.unwrap();
-    let alias = format!("#{name}:{}", owner.user_id.split_once(':').unwrap().1);
+    let Aliased { reader, alias, .. } =
+        aliased_room(&hs, "reopent", "reopenu", "kept for later").await;
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("cache");
     let session = {
